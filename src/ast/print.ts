@@ -1,0 +1,98 @@
+/**
+ * Prints the AST as canonical iptables-save text: generic options in iptables-save's order, modules with
+ * their options in schema order, canonical spellings and numbers. `parse(print(ast))` gives back `ast`.
+ * @module
+ */
+import { matchSchemas } from "./matches/index.js";
+import type { Chain, CommentLine, Match, Rule, Ruleset, Table, Target } from "./rule.js";
+import { ruleSchema } from "./rule.js";
+import type { AnyOptionSpec, OptionSpecs, OptionValue } from "./schema.js";
+import { targetSchemas } from "./targets/index.js";
+
+/** Quotes a word when iptables-restore would otherwise split or misread it, escaping `"` and `\`. */
+export function quoteWord(word: string, always = false): string {
+  if (!always && word !== "" && /^[^\s"'\\]+$/.test(word) && !word.startsWith("-") && word !== "!" && !word.startsWith("#")) return word;
+  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function printOptions(specs: OptionSpecs, node: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const [key, spec] of Object.entries(specs) as [string, AnyOptionSpec][]) {
+    const o = node[key] as OptionValue<unknown> | undefined;
+    if (o === undefined) continue;
+    if (o.negated) out.push("!");
+    out.push(spec.names[0]);
+    const always = spec.codec.domain.type === "text";
+    for (const w of spec.codec.print(o.value) as readonly string[]) out.push(quoteWord(w, always));
+  }
+  return out;
+}
+
+/** Prints one match as `-m NAME OPTIONS`. */
+export function printMatch(m: Match): string {
+  if (m.kind === "unknown") return ["-m", m.name, ...m.args.map((a) => (a === "!" ? a : quoteWord(a)))].join(" ");
+  const schema = matchSchemas[m.kind];
+  return ["-m", m.kind, ...printOptions(schema.options, m as unknown as Readonly<Record<string, unknown>>)].join(" ");
+}
+
+/** Prints a target as `-j NAME OPTIONS` or `-g CHAIN`. */
+export function printTarget(t: Target): string {
+  switch (t.kind) {
+    case "verdict":
+      return `-j ${t.verdict}`;
+    case "jump":
+      return `-j ${t.chain}`;
+    case "goto":
+      return `-g ${t.chain}`;
+    case "unknown":
+      return ["-j", t.name, ...t.args.map((a) => (a === "!" ? a : quoteWord(a)))].join(" ");
+    default: {
+      const schema = targetSchemas[t.kind];
+      return ["-j", t.kind, ...printOptions(schema.options, t as unknown as Readonly<Record<string, unknown>>)].join(" ");
+    }
+  }
+}
+
+/** Prints a rule line, `[p:b] -A CHAIN ...`, without the trailing newline. */
+export function printRule(r: Rule): string {
+  const parts: string[] = [];
+  if (r.counters !== undefined) parts.push(`[${r.counters.packets}:${r.counters.bytes}]`);
+  parts.push("-A", r.chain);
+  parts.push(...printOptions(ruleSchema.options, r as unknown as Readonly<Record<string, unknown>>));
+  for (const m of r.matches) parts.push(printMatch(m));
+  if (r.target !== undefined) parts.push(printTarget(r.target));
+  return parts.join(" ");
+}
+
+function printChain(c: Chain): string {
+  const counters = c.counters === undefined ? "" : ` [${c.counters.packets}:${c.counters.bytes}]`;
+  return `:${c.name} ${c.policy ?? "-"}${counters}`;
+}
+
+function printComment(c: CommentLine): string {
+  return `#${c.text}`;
+}
+
+function printTable(t: Table): string[] {
+  return [
+    ...t.leadingComments.map(printComment),
+    `*${t.name}`,
+    ...t.comments.map(printComment),
+    ...t.chains.map(printChain),
+    ...t.rules.map(printRule),
+    "COMMIT",
+  ];
+}
+
+/**
+ * Prints a ruleset as iptables-save text, ending with a newline.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset("*nat\n-A POSTROUTING -j MASQUERADE --random-fully\nCOMMIT\n");
+ * if (value) printRuleset(value); // "*nat\n:PREROUTING ACCEPT\n...\n-A POSTROUTING -j MASQUERADE --random-fully\nCOMMIT\n"
+ * ```
+ */
+export function printRuleset(r: Ruleset): string {
+  return [...r.tables.flatMap(printTable), ...r.trailingComments.map(printComment)].join("\n") + "\n";
+}

@@ -1,0 +1,37 @@
+/**
+ * ipt2nft: parse iptables rulesets, translate them to nftables, and check that both mean the same.
+ *
+ * @example
+ * ```ts
+ * import { parseRuleset, printRuleset } from "ipt2nft";
+ * const { value, diagnostics } = parseRuleset(text, { file: "rules.v4" });
+ * if (value) process.stdout.write(printRuleset(value));
+ * ```
+ * @module
+ */
+export type { Diagnostic, DiagnosticCode, Position, Result, Severity, Span } from "./diagnostic/index.js";
+export { formatDiagnostic, hasErrors } from "./diagnostic/index.js";
+export type {
+  AddressMatch,
+  Chain,
+  ChainTarget,
+  CommentLine,
+  Counters,
+  Family,
+  KnownMatch,
+  KnownTarget,
+  Match,
+  OptionValue,
+  Rule,
+  Ruleset,
+  Table,
+  TableName,
+  Target,
+  UnknownMatch,
+  UnknownTarget,
+  Verdict,
+  VerdictTarget,
+} from "./ast/index.js";
+export { builtinChains, matchSchemas, printMatch, printRule, printRuleset, printTarget, targetSchemas } from "./ast/index.js";
+export type { Command, CommandKind, ParseError, ParseOptions } from "./parse/index.js";
+export { detectFamily, parseCommand, parseRuleset } from "./parse/index.js";

@@ -1,0 +1,452 @@
+/**
+ * Turns the words of one command line into a command and a typed {@link Rule}.
+ *
+ * Options are assigned to modules as iptables does: to the module they follow when it knows them, else to
+ * an earlier module that does, else to the protocol's implicit match (`-p tcp --dport 22`).
+ * @module
+ */
+import type { Diagnostic, DiagnosticCode, Span } from "../diagnostic/index.js";
+import type { Family } from "../ast/address.js";
+import type { Counters, Match, Rule, Target, Verdict } from "../ast/rule.js";
+import { ruleSchema } from "../ast/rule.js";
+import { matchSchemas } from "../ast/matches/index.js";
+import { targetSchemas } from "../ast/targets/index.js";
+import { type AnyOptionSpec, type CodecContext, CodecError, type ModuleSchema, type OptionSpecs, type OptionValue } from "../ast/schema.js";
+import { parseProtocol } from "../ast/protocol.js";
+import type { OptionWord, TextRange, ValueWord, Word } from "./build.js";
+import type { LineIndex } from "./lines.js";
+
+type AnySchema = ModuleSchema<string, OptionSpecs>;
+
+/** A schema with its options indexed by every spelling. */
+interface IndexedSchema {
+  readonly schema: AnySchema;
+  readonly byName: ReadonlyMap<string, readonly [string, AnyOptionSpec]>;
+}
+
+function indexSchema(schema: AnySchema): IndexedSchema {
+  const byName = new Map<string, readonly [string, AnyOptionSpec]>();
+  for (const [key, spec] of Object.entries(schema.options)) for (const n of spec.names) byName.set(n, [key, spec]);
+  return { schema, byName };
+}
+
+function indexSchemas(schemas: Readonly<Record<string, AnySchema>>): ReadonlyMap<string, IndexedSchema> {
+  const m = new Map<string, IndexedSchema>();
+  for (const s of Object.values(schemas)) {
+    const indexed = indexSchema(s);
+    m.set(s.name, indexed);
+    for (const a of s.aliases ?? []) m.set(a, indexed);
+  }
+  return m;
+}
+
+const matchIndex = indexSchemas(matchSchemas as unknown as Readonly<Record<string, AnySchema>>);
+const targetIndex = indexSchemas(targetSchemas as unknown as Readonly<Record<string, AnySchema>>);
+const genericIndex = indexSchema(ruleSchema as unknown as AnySchema);
+
+/** The module `-p NAME` loads implicitly when one of its options is used without `-m`. */
+const implicitMatchByProtocol: ReadonlyMap<number, string> = new Map([
+  [6, "tcp"],
+  [17, "udp"],
+  [33, "dccp"],
+  [132, "sctp"],
+  [1, "icmp"],
+  [58, "icmp6"],
+  [135, "mh"],
+  [136, "udplite"],
+]);
+
+const verdicts: ReadonlySet<string> = new Set<Verdict>(["ACCEPT", "DROP", "RETURN", "QUEUE"]);
+
+/** What a command line asks for. */
+export type CommandKind = "append" | "insert" | "replace" | "delete" | "policy" | "new-chain" | "flush" | "delete-chain" | "zero";
+
+/** A parsed command line: the command, its table (when `-t` was given) and, for rule commands, the rule. */
+export interface Command {
+  readonly command: CommandKind;
+  readonly table?: string;
+  readonly chain?: string;
+  /** `-I CHAIN N` / `-R CHAIN N` / `-D CHAIN N`. */
+  readonly position?: number;
+  /** `-P CHAIN POLICY`. */
+  readonly policy?: string;
+  readonly rule?: Rule;
+  readonly span: Span;
+  /** Span of the chain name, for errors about it. */
+  readonly chainSpan?: Span;
+}
+
+/** Context for building: where words sit in the input, and the ruleset's family. */
+export interface BuildContext {
+  readonly lines: LineIndex;
+  readonly family: Family | undefined;
+  readonly file?: string;
+}
+
+const commandOptions: Readonly<Record<string, CommandKind>> = {
+  "-A": "append",
+  "--append": "append",
+  "-I": "insert",
+  "--insert": "insert",
+  "-R": "replace",
+  "--replace": "replace",
+  "-D": "delete",
+  "--delete": "delete",
+  "-P": "policy",
+  "--policy": "policy",
+  "-N": "new-chain",
+  "--new-chain": "new-chain",
+  "-F": "flush",
+  "--flush": "flush",
+  "-X": "delete-chain",
+  "--delete-chain": "delete-chain",
+  "-Z": "zero",
+  "--zero": "zero",
+};
+
+/** A module being assembled: its schema (undefined when unknown) and the options given so far. */
+interface ModuleDraft {
+  readonly role: "match" | "target";
+  readonly name: string;
+  readonly indexed: IndexedSchema | undefined;
+  readonly nameSpan: TextRange;
+  readonly options: Map<string, OptionValue<unknown>>;
+  readonly raw: string[];
+  end: number;
+}
+
+/** An option word with its `!` and its argument words. */
+interface OptionGroup {
+  readonly option: OptionWord;
+  readonly bang: TextRange | undefined;
+  readonly args: readonly ValueWord[];
+  /** The module whose `-m`/`-j` it followed, if any. */
+  readonly after: ModuleDraft | undefined;
+}
+
+/** Builds commands and rules from words, collecting diagnostics. */
+export class RuleBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly cx: BuildContext) {}
+
+  private span(r: TextRange): Span {
+    return this.cx.lines.span(r.start, r.end);
+  }
+
+  private error(code: DiagnosticCode, message: string, r: TextRange): void {
+    this.diagnostics.push({ severity: "error", code, message, span: this.span(r), ...(this.cx.file === undefined ? {} : { file: this.cx.file }) });
+  }
+
+  /** Parses a command line's words. Returns undefined when it is not a command at all. */
+  command(words: readonly Word[], range: TextRange, counters: (Counters & TextRange) | null): Command | undefined {
+    let i = 0;
+    const first = words[0];
+    if (first?.t === "value" && !first.quoted && /^(ip6?tables)(-legacy|-nft)?$/.test(first.text)) i = 1;
+    let table: string | undefined;
+    let kind: CommandKind | undefined;
+    let kindWord: OptionWord | undefined;
+    let chain: ValueWord | undefined;
+    let position: number | undefined;
+    let policy: string | undefined;
+    const ruleWords: Word[] = [];
+    while (i < words.length) {
+      const w = words[i] as Word;
+      if (w.t === "option" && (w.text === "-t" || w.text === "--table")) {
+        const v = words[i + 1];
+        if (v?.t !== "value") {
+          this.error("missing-argument", `${w.text} needs a table name`, w);
+          return undefined;
+        }
+        table = v.text;
+        i += 2;
+        continue;
+      }
+      const ck = w.t === "option" ? commandOptions[w.text] : undefined;
+      if (ck !== undefined && w.t === "option") {
+        if (kind !== undefined) {
+          this.error("conflicting-options", `only one command per line: ${kindWord?.text ?? ""} and ${w.text}`, w);
+          return undefined;
+        }
+        kind = ck;
+        kindWord = w;
+        i++;
+        const c = words[i];
+        const needsChain = ck !== "flush" && ck !== "delete-chain" && ck !== "zero";
+        if (c?.t === "value") {
+          chain = c;
+          i++;
+        } else if (needsChain) {
+          this.error("missing-argument", `${w.text} needs a chain name`, w);
+          return undefined;
+        }
+        const n = words[i];
+        if ((ck === "insert" || ck === "replace" || ck === "delete") && n?.t === "value" && /^\d+$/.test(n.text)) {
+          position = Number(n.text);
+          i++;
+        } else if (ck === "replace") {
+          this.error("missing-argument", `${w.text} needs a rule number`, w);
+          return undefined;
+        }
+        if (ck === "policy") {
+          const p = words[i];
+          if (p?.t !== "value") {
+            this.error("missing-argument", `${w.text} needs a policy (ACCEPT or DROP)`, w);
+            return undefined;
+          }
+          policy = p.text;
+          i++;
+        }
+        continue;
+      }
+      ruleWords.push(w);
+      i++;
+    }
+    if (kind === undefined) {
+      this.error("syntax", "expected a command such as -A CHAIN", words[0] ?? range);
+      return undefined;
+    }
+    const base = {
+      command: kind,
+      span: this.span(range),
+      ...(table === undefined ? {} : { table }),
+      ...(chain === undefined ? {} : { chain: chain.text, chainSpan: this.span(chain) }),
+      ...(position === undefined ? {} : { position }),
+      ...(policy === undefined ? {} : { policy }),
+    };
+    const takesRule = kind === "append" || kind === "insert" || kind === "replace" || (kind === "delete" && position === undefined);
+    if (!takesRule) {
+      if (ruleWords.length > 0) this.error("extra-argument", `unexpected ${describeWord(ruleWords[0] as Word)} after ${kindWord?.text ?? ""}`, ruleWords[0] as Word);
+      return base;
+    }
+    const rule = this.rule(chain?.text ?? "", ruleWords, range, counters);
+    return rule === undefined ? undefined : { ...base, rule };
+  }
+
+  /** Builds a rule from its words (everything after `-A CHAIN`). */
+  rule(chain: string, words: readonly Word[], range: TextRange, fileCounters: (Counters & TextRange) | null): Rule | undefined {
+    const before = this.diagnostics.length;
+    const generic = new Map<string, OptionValue<unknown>>();
+    const drafts: ModuleDraft[] = [];
+    const groups: OptionGroup[] = [];
+    let target: ModuleDraft | undefined;
+    let chainTarget: { kind: "jump" | "goto"; name: ValueWord; word: OptionWord } | undefined;
+    let counters: Counters | undefined = fileCounters === null ? undefined : { packets: fileCounters.packets, bytes: fileCounters.bytes };
+    let bang: TextRange | undefined;
+    let current: ModuleDraft | undefined;
+
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as Word;
+      if (w.t === "bang") {
+        if (bang !== undefined) this.error("syntax", "two ! in a row", w);
+        bang = w;
+        continue;
+      }
+      if (w.t === "value") {
+        this.error("extra-argument", `unexpected argument ${JSON.stringify(w.text)}`, w);
+        continue;
+      }
+      const text = w.text;
+      if (text === "-m" || text === "--match" || text === "-j" || text === "--jump" || text === "-g" || text === "--goto") {
+        if (bang !== undefined) this.error("not-negatable", `${text} cannot be negated`, bang);
+        bang = undefined;
+        const v = words[i + 1];
+        if (v?.t !== "value") {
+          this.error("missing-argument", `${text} needs a ${text.startsWith("-m") || text === "--match" ? "module" : "target"} name`, w);
+          continue;
+        }
+        i++;
+        if (text === "-m" || text === "--match") {
+          const d: ModuleDraft = { role: "match", name: v.text, indexed: matchIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+          drafts.push(d);
+          current = d;
+          continue;
+        }
+        if (target !== undefined || chainTarget !== undefined) {
+          this.error("conflicting-options", "a rule has at most one target", w);
+          continue;
+        }
+        if ((text === "-j" || text === "--jump") && (verdicts.has(v.text) || !targetIndex.has(v.text))) {
+          chainTarget = { kind: "jump", name: v, word: w };
+          // Options after a plain jump may still belong to an unknown target extension; decided below.
+          current = { role: "target", name: v.text, indexed: undefined, nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+          target = current;
+          continue;
+        }
+        if (text === "-g" || text === "--goto") {
+          chainTarget = { kind: "goto", name: v, word: w };
+          current = undefined;
+          continue;
+        }
+        target = { role: "target", name: v.text, indexed: targetIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+        current = target;
+        continue;
+      }
+      if (text === "-c" || text === "--set-counters") {
+        const p = words[i + 1];
+        const b = words[i + 2];
+        if (p?.t !== "value" || b?.t !== "value" || !/^\d+$/.test(p.text) || !/^\d+$/.test(b.text)) {
+          this.error("missing-argument", `${text} needs two numbers: packets and bytes`, w);
+          continue;
+        }
+        counters = { packets: BigInt(p.text), bytes: BigInt(b.text) };
+        i += 2;
+        continue;
+      }
+      // An option: collect its argument words (and an old-style `!` right after it, as in `-s ! ADDR`).
+      let neg = bang;
+      bang = undefined;
+      const args: ValueWord[] = [];
+      let j = i + 1;
+      const afterBang = words[j];
+      if (neg === undefined && afterBang?.t === "bang" && words[j + 1]?.t === "value") {
+        neg = afterBang;
+        j++;
+      }
+      for (; j < words.length; j++) {
+        const a = words[j] as Word;
+        if (a.t !== "value") break;
+        args.push(a);
+      }
+      i = j - 1;
+      const genericSpec = genericIndex.byName.get(text);
+      if (genericSpec !== undefined) {
+        this.addOption(generic, genericSpec, { option: w, bang: neg, args, after: undefined }, genericIndex.schema.name);
+        continue;
+      }
+      groups.push({ option: w, bang: neg, args, after: current });
+    }
+    if (bang !== undefined) this.error("syntax", "! must be followed by an option", bang);
+
+    // Second pass: assign module options now that the protocol is known.
+    const protocol = generic.get("protocol");
+    for (const g of groups) {
+      const owner = this.ownerOf(g, drafts, protocol, target);
+      if (owner === undefined) continue;
+      owner.end = Math.max(owner.end, (g.args[g.args.length - 1] ?? g.option).end);
+      if (owner.indexed === undefined) {
+        if (g.bang) owner.raw.push("!");
+        owner.raw.push(g.option.text, ...g.args.map((a) => a.text));
+        continue;
+      }
+      const spec = owner.indexed.byName.get(g.option.text);
+      if (spec !== undefined) this.addOption(owner.options, spec, g, owner.name);
+    }
+
+    if (this.diagnostics.length > before) return undefined;
+
+    const matches: Match[] = [];
+    for (const d of drafts) {
+      const m = this.finishModule(d);
+      if (m !== undefined) matches.push(m as Match);
+    }
+    let finalTarget: Target | undefined;
+    if (chainTarget !== undefined) {
+      const raw = target?.raw ?? [];
+      const sp = this.span({ start: chainTarget.word.start, end: target?.end ?? chainTarget.name.end });
+      if (raw.length > 0 && chainTarget.kind === "jump") finalTarget = { kind: "unknown", name: chainTarget.name.text, args: raw, span: sp };
+      else if (chainTarget.kind === "jump" && verdicts.has(chainTarget.name.text)) finalTarget = { kind: "verdict", verdict: chainTarget.name.text as Verdict, span: sp };
+      else finalTarget = { kind: chainTarget.kind, chain: chainTarget.name.text, span: sp };
+    } else if (target !== undefined) {
+      finalTarget = this.finishModule(target) as Target | undefined;
+    }
+    if (this.diagnostics.length > before) return undefined;
+
+    const genericFields = Object.fromEntries(generic);
+    const counted = counters === undefined ? {} : { counters };
+    const rule: Rule = {
+      kind: "rule",
+      chain,
+      ...counted,
+      ...genericFields,
+      matches,
+      ...(finalTarget === undefined ? {} : { target: finalTarget }),
+      span: this.span(range),
+    };
+    return rule;
+  }
+
+  /** Finds the module an option belongs to, creating the protocol's implicit match if needed. */
+  private ownerOf(g: OptionGroup, drafts: ModuleDraft[], protocol: OptionValue<unknown> | undefined, target: ModuleDraft | undefined): ModuleDraft | undefined {
+    const name = g.option.text;
+    const knows = (d: ModuleDraft | undefined): boolean => d?.indexed?.byName.has(name) === true;
+    if (g.after !== undefined && (knows(g.after) || g.after.indexed === undefined && !(g.after.role === "target" && this.claimedByMatch(name, drafts, protocol)))) return g.after;
+    for (let k = drafts.length - 1; k >= 0; k--) if (knows(drafts[k])) return drafts[k];
+    if (protocol !== undefined && !protocol.negated) {
+      const implicit = implicitMatchByProtocol.get(protocol.value as number);
+      const indexed = implicit === undefined ? undefined : matchIndex.get(implicit);
+      if (implicit !== undefined && indexed?.byName.has(name) === true) {
+        const d: ModuleDraft = { role: "match", name: implicit, indexed, nameSpan: g.option, options: new Map(), raw: [], end: g.option.end };
+        // iptables loads the implicit match when it meets its first option: keep that order.
+        const at = g.after === undefined ? 0 : drafts.indexOf(g.after) + 1;
+        drafts.splice(at < 0 ? drafts.length : at, 0, d);
+        return d;
+      }
+    }
+    if (knows(target)) return target;
+    const where = g.after === undefined ? "" : ` for ${g.after.role === "match" ? "-m" : "-j"} ${g.after.name}`;
+    const hint = protocol === undefined && ["--dport", "--sport", "--tcp-flags", "--syn", "--icmp-type"].includes(name) ? " (give -p PROTOCOL or -m PROTOCOL first)" : "";
+    this.error("unknown-option", `unknown option ${name}${where}${hint}`, g.option);
+    return undefined;
+  }
+
+  /** Whether a match (or the implicit protocol match) would take this option. */
+  private claimedByMatch(name: string, drafts: readonly ModuleDraft[], protocol: OptionValue<unknown> | undefined): boolean {
+    if (drafts.some((d) => d.indexed?.byName.has(name) === true)) return true;
+    const implicit = protocol === undefined ? undefined : implicitMatchByProtocol.get(protocol.value as number);
+    return implicit !== undefined && matchIndex.get(implicit)?.byName.has(name) === true;
+  }
+
+  private addOption(into: Map<string, OptionValue<unknown>>, [key, spec]: readonly [string, AnyOptionSpec], g: OptionGroup, moduleName: string): void {
+    const { option, bang, args } = g;
+    if (into.has(key)) {
+      this.error("duplicate-option", `${option.text} is given twice${moduleName === "rule" ? "" : ` in ${moduleName}`}`, option);
+      return;
+    }
+    if (bang !== undefined && !spec.negatable) {
+      this.error("not-negatable", `${option.text} cannot be negated`, bang);
+      return;
+    }
+    const arity: number = spec.codec.arity;
+    if (args.length < arity) {
+      this.error("missing-argument", `${option.text} needs ${arity === 1 ? "an argument" : `${arity} arguments`}: ${spec.codec.expected}`, option);
+      return;
+    }
+    if (args.length > arity) {
+      const extra = args[arity] as ValueWord;
+      this.error("extra-argument", `unexpected argument ${JSON.stringify(extra.text)} after ${option.text}`, extra);
+      return;
+    }
+    const cx: CodecContext = { family: this.cx.family };
+    const value: unknown = spec.codec.parse(args.map((a) => a.text), cx);
+    if (value instanceof CodecError) {
+      const at = args[value.argIndex] ?? option;
+      this.error("bad-value", `${option.text}: ${value.message}`, at);
+      return;
+    }
+    const start = bang?.start ?? option.start;
+    const end = (args[args.length - 1] ?? option).end;
+    into.set(key, { value, negated: bang !== undefined, span: this.span({ start, end }) });
+  }
+
+  private finishModule(d: ModuleDraft): { kind: string } | undefined {
+    const span = this.span({ start: d.nameSpan.start, end: d.end });
+    if (d.indexed === undefined) return { kind: "unknown", name: d.name, args: d.raw, span } as { kind: string };
+    const schema = d.indexed.schema;
+    if (schema.family !== undefined && this.cx.family !== undefined && schema.family !== this.cx.family) {
+      this.error("family-mismatch", `${d.role === "match" ? "-m" : "-j"} ${d.name} is for ${schema.family} only, and this is an ${this.cx.family} ruleset`, d.nameSpan);
+      return undefined;
+    }
+    const fields = Object.fromEntries(d.options);
+    for (const issue of schema.check?.(fields) ?? []) {
+      const at = issue.option === undefined ? undefined : d.options.get(issue.option);
+      const r = at === undefined ? d.nameSpan : { start: at.span.start.offset, end: at.span.end.offset };
+      this.error(issue.option === undefined ? "missing-option" : "conflicting-options", `${d.role === "match" ? "-m" : "-j"} ${d.name}: ${issue.message}`, r);
+    }
+    return { kind: schema.name, ...fields, span } as { kind: string };
+  }
+}
+
+function describeWord(w: Word): string {
+  return w.t === "bang" ? "!" : JSON.stringify(w.text);
+}
