@@ -7,7 +7,7 @@ import { matchSchemas } from "./matches/index.js";
 import type { Chain, CommentLine, Match, Rule, Ruleset, Table, Target } from "./rule.js";
 import { ruleSchema } from "./rule.js";
 import type { AnyOptionSpec, OptionSpecs, OptionValue } from "./schema.js";
-import { targetSchemas } from "./targets/index.js";
+import { type KnownTarget, targetSchemas } from "./targets/index.js";
 
 /** Quotes a word when iptables-restore would otherwise split or misread it, escaping `"` and `\`. */
 export function quoteWord(word: string, always = false): string {
@@ -15,28 +15,52 @@ export function quoteWord(word: string, always = false): string {
   return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-function printOptions(specs: OptionSpecs, node: Readonly<Record<string, unknown>>): string[] {
+/** Prints the options of `node` that `specs` describes, in schema order. */
+function printOptions(specs: OptionSpecs, node: object): string[] {
+  // A node derived from `specs` holds an OptionValue (or nothing) under each of the schema's keys.
+  const fields = node as Readonly<Record<string, OptionValue<unknown> | undefined>>;
   const out: string[] = [];
-  for (const [key, spec] of Object.entries(specs) as [string, AnyOptionSpec][]) {
-    const o = node[key] as OptionValue<unknown> | undefined;
+  for (const [key, spec] of Object.entries<AnyOptionSpec>(specs)) {
+    const o = fields[key];
     if (o === undefined) continue;
     if (o.negated) out.push("!");
     out.push(spec.names[0]);
     const always = spec.codec.domain.type === "text";
-    for (const w of spec.codec.print(o.value) as readonly string[]) out.push(quoteWord(w, always));
+    for (const w of spec.codec.print(o.value)) out.push(quoteWord(w, always));
   }
   return out;
 }
 
+/** The words the grammar reads as option names (its `OptionWord`). */
+const optionShaped = /^--?[a-zA-Z][a-zA-Z0-9_-]*$/;
+
+/**
+ * Prints one argument word of an unknown module. Its `args` keep option names and values alike as plain
+ * strings, so a word shaped like an option must stay bare: quoted, it would re-parse as a value and the
+ * module would lose its options. iptables-restore strips quotes before getopt sees the words, so a value
+ * that merely looks like an option means the same to the kernel either way.
+ */
+function printUnknownArg(word: string): string {
+  return word === "!" || optionShaped.test(word) ? word : quoteWord(word);
+}
+
 /** Prints one match as `-m NAME OPTIONS`. */
 export function printMatch(m: Match): string {
-  if (m.kind === "unknown") return ["-m", m.name, ...m.args.map((a) => (a === "!" ? a : quoteWord(a)))].join(" ");
+  if (m.kind === "unknown") return ["-m", m.name, ...m.args.map(printUnknownArg)].join(" ");
   const schema = matchSchemas[m.kind];
-  return ["-m", m.kind, ...printOptions(schema.options, m as unknown as Readonly<Record<string, unknown>>)].join(" ");
+  return ["-m", m.kind, ...printOptions(schema.options, m)].join(" ");
+}
+
+function isKnownTarget(t: Target): t is KnownTarget {
+  return Object.hasOwn(targetSchemas, t.kind);
 }
 
 /** Prints a target as `-j NAME OPTIONS` or `-g CHAIN`. */
 export function printTarget(t: Target): string {
+  if (isKnownTarget(t)) {
+    const schema = targetSchemas[t.kind];
+    return ["-j", t.kind, ...printOptions(schema.options, t)].join(" ");
+  }
   switch (t.kind) {
     case "verdict":
       return `-j ${t.verdict}`;
@@ -45,12 +69,14 @@ export function printTarget(t: Target): string {
     case "goto":
       return `-g ${t.chain}`;
     case "unknown":
-      return ["-j", t.name, ...t.args.map((a) => (a === "!" ? a : quoteWord(a)))].join(" ");
-    default: {
-      const schema = targetSchemas[t.kind];
-      return ["-j", t.kind, ...printOptions(schema.options, t as unknown as Readonly<Record<string, unknown>>)].join(" ");
-    }
+      return ["-j", t.name, ...t.args.map(printUnknownArg)].join(" ");
+    default:
+      return assertNeverTarget(t);
   }
+}
+
+function assertNeverTarget(x: never): never {
+  throw new Error(`unhandled target ${JSON.stringify(x)}`);
 }
 
 /** Prints a rule line, `[p:b] -A CHAIN ...`, without the trailing newline. */
@@ -58,7 +84,7 @@ export function printRule(r: Rule): string {
   const parts: string[] = [];
   if (r.counters !== undefined) parts.push(`[${r.counters.packets}:${r.counters.bytes}]`);
   parts.push("-A", r.chain);
-  parts.push(...printOptions(ruleSchema.options, r as unknown as Readonly<Record<string, unknown>>));
+  parts.push(...printOptions(ruleSchema.options, r));
   for (const m of r.matches) parts.push(printMatch(m));
   if (r.target !== undefined) parts.push(printTarget(r.target));
   return parts.join(" ");
