@@ -4,7 +4,7 @@
  * iptables-save writes.
  * @module
  */
-import { type AddressMatch, type Family, formatAddressMatch, formatIP, parseAddressMatch, parseIP } from "./address.js";
+import { type AddressMatch, type Family, formatAddressMatch, formatIP, maskLength, parseAddressMatch, parseIP } from "./address.js";
 import { type Codec, CodecError } from "./schema.js";
 import { portByService } from "./names.js";
 
@@ -180,14 +180,18 @@ export function name(maxLength: number, what = "name"): Codec<string> {
   };
 }
 
-/** One keyword out of `words`, matched case-insensitively, stored and printed as spelled in `words`. */
-export function keyword<const W extends string>(words: readonly W[], what = "keyword"): Codec<W> {
-  const byLower = new Map(words.map((w) => [w.toLowerCase(), w]));
+/**
+ * One keyword out of `words`, stored and printed as spelled in `words`. Matched case-insensitively unless
+ * `letterCase` is `exact-case` (iptables compares some keywords with strcmp: `--connbytes-dir both`).
+ */
+export function keyword<const W extends string>(words: readonly W[], what = "keyword", letterCase: "any-case" | "exact-case" = "any-case"): Codec<W> {
+  const key = (w: string): string => (letterCase === "any-case" ? w.toLowerCase() : w);
+  const byKey = new Map(words.map((w) => [key(w), w]));
   return {
     domain: { type: "keyword", words },
     arity: 1,
     expected: `${what}: one of ${words.join(", ")}`,
-    parse: ([t = ""]) => byLower.get(t.toLowerCase()) ?? new CodecError(`"${t}" is not a valid ${what} (one of ${words.join(", ")})`),
+    parse: ([t = ""]) => byKey.get(key(t)) ?? new CodecError(`"${t}" is not a valid ${what} (one of ${words.join(", ")})`),
     print: (w) => [w],
   };
 }
@@ -353,3 +357,72 @@ export function pair<A, B>(first: Codec<A>, second: Codec<B>, expected: string):
     print: ([x, y]) => [...first.print(x), ...second.print(y)],
   };
 }
+
+/** The largest unsigned 64-bit integer. */
+export const maxUint64 = 0xffff_ffff_ffff_ffffn;
+
+/** Parses a C-style unsigned integer (as {@link parseUnsigned}) exactly, up to 2^64 - 1. */
+export function parseUnsigned64(text: string): bigint | undefined {
+  let v: bigint;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = BigInt(text);
+  else if (/^0[0-7]+$/.test(text)) v = BigInt(`0o${text.slice(1)}`);
+  else if (/^\d+$/.test(text)) v = BigInt(text);
+  else return undefined;
+  return v <= maxUint64 ? v : undefined;
+}
+
+/** An unsigned 64-bit integer (byte and packet counts), kept as a bigint so every value is exact. */
+export const unsigned64: Codec<bigint> = {
+  domain: { type: "custom", name: "uint64" },
+  arity: 1,
+  expected: "a number from 0 to 18446744073709551615",
+  parse: ([t = ""]) => parseUnsigned64(t) ?? new CodecError(`"${t}" is not a number from 0 to 18446744073709551615`),
+  print: (v) => [v.toString()],
+};
+
+/**
+ * A comma-separated set of keywords, stored without repeats in the order of `words`, which is the order
+ * iptables-save prints the bits of a mask in (`--ctstate ESTABLISHED,NEW` is saved as `NEW,ESTABLISHED`).
+ * `domain` names the custom domain of its values: non-empty subsets of `words`, in `words` order.
+ */
+export function keywordSet<const W extends string>(words: readonly W[], what: string, domain: string, letterCase: "any-case" | "exact-case" = "any-case"): Codec<readonly W[]> {
+  const key = (w: string): string => (letterCase === "any-case" ? w.toLowerCase() : w);
+  const byKey = new Map(words.map((w) => [key(w), w]));
+  return {
+    domain: { type: "custom", name: domain },
+    arity: 1,
+    expected: `a comma-separated list of ${what}s (${words.join(", ")})`,
+    parse: ([t = ""]) => {
+      const seen = new Set<W>();
+      for (const part of t.split(",")) {
+        const w = byKey.get(key(part));
+        if (w === undefined) return new CodecError(`"${part}" is not a valid ${what} (one of ${words.join(", ")})`);
+        seen.add(w);
+      }
+      return words.filter((w) => seen.has(w));
+    },
+    print: (ws) => [ws.join(",")],
+  };
+}
+
+/**
+ * A prefix length (`--hashlimit-srcmask 24`, `--connlimit-mask 255.255.255.0`): 0-32 for IPv4, 0-128 for
+ * IPv6 (or when the family is unknown), or a contiguous netmask, which is stored as its length.
+ */
+export const prefixLength: Codec<number> = {
+  domain: { type: "uint", min: 0, max: 32 },
+  arity: 1,
+  expected: "a prefix length (0-32 for IPv4, 0-128 for IPv6) or a netmask",
+  parse: ([t = ""], cx) => {
+    const max = cx.family === "ipv4" ? 32 : 128;
+    const mask = parseIP(t);
+    if (mask !== undefined) {
+      if (cx.family !== undefined && mask.family !== cx.family) return new CodecError(`${t} is an ${mask.family} netmask in an ${cx.family} ruleset`);
+      return maskLength(mask.family, mask.value) ?? new CodecError(`netmask ${t} is not contiguous`);
+    }
+    const v = parseUnsigned(t);
+    if (v === undefined) return new CodecError(`"${t}" is not a prefix length or a netmask`);
+    return v <= max ? v : new CodecError(`prefix length ${t} is out of range (0-${max})`);
+  },
+  print: (v) => [String(v)],
+};

@@ -3,19 +3,39 @@
  * @module
  */
 import type { NodeOf } from "../schema.js";
-import { conntrackSchema, stateSchema } from "./conntrack.js";
-import { markSchema } from "./marks.js";
-import { commentSchema } from "./meta.js";
+import { connbytesSchema, connlabelSchema, connlimitSchema, conntrackSchema, helperSchema, stateSchema } from "./conntrack.js";
+import { connmarkSchema, markSchema } from "./marks.js";
+import { bpfSchema, commentSchema, nfacctSchema, ownerSchema, physdevSchema, rpfilterSchema, socketSchema, stringSchema, timeSchema, u32Schema } from "./meta.js";
 import { tcpSchema, udpSchema } from "./protocols.js";
-import { statisticSchema } from "./rates.js";
+import { hashlimitSchema, limitSchema, quotaSchema, recentSchema, statisticSchema } from "./rates.js";
+import { setSchema } from "./sets.js";
 
 /** Every known match module schema, keyed by its `-m` name. */
 export const matchSchemas = {
+  bpf: bpfSchema,
   comment: commentSchema,
+  connbytes: connbytesSchema,
+  connlabel: connlabelSchema,
+  connlimit: connlimitSchema,
+  connmark: connmarkSchema,
   conntrack: conntrackSchema,
+  hashlimit: hashlimitSchema,
+  helper: helperSchema,
+  limit: limitSchema,
   mark: markSchema,
+  nfacct: nfacctSchema,
+  owner: ownerSchema,
+  physdev: physdevSchema,
+  quota: quotaSchema,
+  recent: recentSchema,
+  rpfilter: rpfilterSchema,
+  set: setSchema,
+  socket: socketSchema,
   state: stateSchema,
   statistic: statisticSchema,
+  string: stringSchema,
+  time: timeSchema,
+  u32: u32Schema,
   tcp: tcpSchema,
   udp: udpSchema,
 } as const;

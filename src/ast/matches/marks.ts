@@ -1,5 +1,5 @@
 /**
- * Matches on the packet mark and the connection mark.
+ * Matches on the packet mark and the connection mark: mark, connmark.
  * @module
  */
 import { markMask } from "../codecs.js";
@@ -15,3 +15,14 @@ export const markSchema = moduleSchema({
 });
 /** A `-m mark` match. */
 export type MarkMatch = NodeOf<typeof markSchema>;
+
+/** `-m connmark --mark VALUE[/MASK]`: matches when `(ctmark & MASK) == VALUE`; saved as `0xa/0xa`, or `0x2` for a full mask. */
+export const connmarkSchema = moduleSchema({
+  name: "connmark",
+  options: {
+    mark: option(["--mark"], markMask, "negatable"),
+  },
+  check: (n) => (n.mark === undefined ? [{ message: "--mark is required" }] : []),
+});
+/** A `-m connmark` match. */
+export type ConnmarkMatch = NodeOf<typeof connmarkSchema>;
