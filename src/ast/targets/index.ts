@@ -3,16 +3,45 @@
  * @module
  */
 import type { NodeOf } from "../schema.js";
+import { CTSchema, IDLETIMERSchema, LEDSchema, NFQUEUESchema, NOTRACKSchema, REJECTSchema, SETSchema, SYNPROXYSchema, TEESchema, TPROXYSchema } from "./flow.js";
+import { AUDITSchema, LOGSchema, NFLOGSchema, TRACESchema } from "./log.js";
 import { CONNMARKSchema, MARKSchema } from "./marks.js";
-import { DNATSchema, MASQUERADESchema, SNATSchema } from "./nat.js";
+import { DNATSchema, MASQUERADESchema, NETMAPSchema, REDIRECTSchema, SNATSchema } from "./nat.js";
+import { CHECKSUMSchema, CLASSIFYSchema, CONNSECMARKSchema, DSCPSchema, ECNSchema, HLSchema, SECMARKSchema, TCPMSSSchema, TOSSchema, TTLSchema } from "./packet.js";
 
 /** Every known target extension schema, keyed by its `-j` name. */
 export const targetSchemas = {
+  AUDIT: AUDITSchema,
+  CHECKSUM: CHECKSUMSchema,
+  CLASSIFY: CLASSIFYSchema,
   CONNMARK: CONNMARKSchema,
+  CONNSECMARK: CONNSECMARKSchema,
+  CT: CTSchema,
   DNAT: DNATSchema,
+  DSCP: DSCPSchema,
+  ECN: ECNSchema,
+  HL: HLSchema,
+  IDLETIMER: IDLETIMERSchema,
+  LED: LEDSchema,
+  LOG: LOGSchema,
   MARK: MARKSchema,
   MASQUERADE: MASQUERADESchema,
+  NETMAP: NETMAPSchema,
+  NFLOG: NFLOGSchema,
+  NFQUEUE: NFQUEUESchema,
+  NOTRACK: NOTRACKSchema,
+  REDIRECT: REDIRECTSchema,
+  REJECT: REJECTSchema,
+  SECMARK: SECMARKSchema,
+  SET: SETSchema,
   SNAT: SNATSchema,
+  SYNPROXY: SYNPROXYSchema,
+  TCPMSS: TCPMSSSchema,
+  TEE: TEESchema,
+  TOS: TOSSchema,
+  TPROXY: TPROXYSchema,
+  TRACE: TRACESchema,
+  TTL: TTLSchema,
 } as const;
 
 /** A target extension the parser knows, with typed options. */
