@@ -35,3 +35,20 @@ export type {
 export { builtinChains, matchSchemas, printMatch, printRule, printRuleset, printTarget, targetSchemas } from "./ast/index.js";
 export type { Command, CommandKind, ParseError, ParseOptions } from "./parse/index.js";
 export { detectFamily, parseCommand, parseRuleset } from "./parse/index.js";
+export type {
+  NftBaseChain,
+  NftChain,
+  NftExpr,
+  NftFamily,
+  NftJsonDocument,
+  NftJsonValue,
+  NftMap,
+  NftObject,
+  NftPrintOptions,
+  NftRule,
+  NftRuleset,
+  NftSet,
+  NftStatement,
+  NftTable,
+} from "./nft/index.js";
+export { isNftIdentifier, isNftQuotable, printNftJson, printNftJsonText, printNftText } from "./nft/index.js";
