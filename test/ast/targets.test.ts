@@ -691,6 +691,63 @@ describe("NFLOG, AUDIT, TRACE", () => {
   );
 });
 
+describe("HMARK", () => {
+  checkForms(
+    "ipv4",
+    [
+      ["-j HMARK --hmark-tuple ct,src,dst,proto --hmark-offset 10000 --hmark-mod 10 --hmark-rnd 0xfeedcafe", "-j HMARK --hmark-rnd 0xfeedcafe --hmark-mod 10 --hmark-offset 10000 --hmark-tuple src,dst,proto,ct"],
+      // What iptables-save prints for the rule above.
+      ["-j HMARK --hmark-src-prefix 32 --hmark-dst-prefix 32 --hmark-proto-mask 0xffff --hmark-rnd 0xfeedcafe --hmark-mod 10 --hmark-offset 10000 --hmark-tuple ct"],
+      ["-j HMARK --hmark-tuple S,dp --hmark-mod 1 --hmark-rnd 0", "-j HMARK --hmark-rnd 0x00000000 --hmark-mod 1 --hmark-tuple src,dport"],
+      ["-j HMARK --hmark-sport-mask 0xff --hmark-dport 1 --hmark-mod 1 --hmark-rnd 1", "-j HMARK --hmark-sport-mask 0x00ff --hmark-dport 0x0001 --hmark-rnd 0x00000001 --hmark-mod 1"],
+      ["-j HMARK --hmark-spi-mask 0xffffffff --hmark-spi 2 --hmark-proto-mask 0 --hmark-mod 1 --hmark-rnd 1", "-j HMARK --hmark-spi-mask 0xffffffff --hmark-spi 0x00000002 --hmark-proto-mask 0x00 --hmark-rnd 0x00000001 --hmark-mod 1"],
+    ],
+    [
+      ["-j HMARK --hmark-tuple src --hmark-rnd 1", "missing-option"],
+      ["-j HMARK --hmark-tuple src --hmark-mod 1", "missing-option"],
+      ["-j HMARK --hmark-mod 1 --hmark-rnd 1", "missing-option"],
+      ["-j HMARK --hmark-tuple src --hmark-mod 0 --hmark-rnd 1", "bad-value"],
+      ["-j HMARK --hmark-tuple sport,spi --hmark-mod 1 --hmark-rnd 1", "conflicting-options"],
+      ["-j HMARK --hmark-spi-mask 1 --hmark-dport-mask 1 --hmark-mod 1 --hmark-rnd 1", "conflicting-options"],
+      ["-j HMARK --hmark-tuple srcx --hmark-mod 1 --hmark-rnd 1", "bad-value"],
+      ["-j HMARK --hmark-tuple src --hmark-src-prefix 24 --hmark-mod 1 --hmark-rnd 1", "conflicting-options"],
+      ["-j HMARK --hmark-src-prefix 33 --hmark-mod 1 --hmark-rnd 1", "bad-value"],
+    ],
+  );
+  checkForms("ipv6", [["-j HMARK --hmark-src-prefix 64 --hmark-rnd 0x00000000 --hmark-mod 1"]], [["-j HMARK --hmark-src-prefix 129 --hmark-mod 1 --hmark-rnd 1", "bad-value"]]);
+});
+
+describe("TCPOPTSTRIP", () => {
+  checkForms(
+    "ipv4",
+    [
+      ["-p tcp -j TCPOPTSTRIP"],
+      ["-p tcp -j TCPOPTSTRIP --strip-options mss,wscale,sack-permitted,sack,timestamp,md5", "-j TCPOPTSTRIP --strip-options 2,3,4,5,8,19"],
+      ["-p tcp -j TCPOPTSTRIP --strip-options 255,7,2", "-j TCPOPTSTRIP --strip-options 2,7,255"],
+    ],
+    [
+      ["-p tcp -j TCPOPTSTRIP --strip-options mss,2", "bad-value"],
+      ["-p tcp -j TCPOPTSTRIP --strip-options 255,0", "bad-value"],
+      ["-p tcp -j TCPOPTSTRIP --strip-options MSS", "bad-value"],
+      ["-p tcp -j TCPOPTSTRIP --strip-options 256", "bad-value"],
+    ],
+  );
+});
+
+describe("SNPT and DNPT", () => {
+  checkForms(
+    "ipv6",
+    [["-s fd00::/64 -j SNPT --src-pfx fd00::/64 --dst-pfx 2001:e20:2000:40f::/64"], ["-j DNPT --dst-pfx fd00::/64 --src-pfx 2001:E20:2000:40F::/64", "-j DNPT --src-pfx 2001:e20:2000:40f::/64 --dst-pfx fd00::/64"]],
+    [
+      ["-j DNPT --src-pfx 2001:e20:2000:40f::/64", "missing-option"],
+      ["-j DNPT --src-pfx 2001:e20:2000:40f::1/64 --dst-pfx fd00::/64", "bad-value"],
+      ["-j DNPT --src-pfx 2001:e20:2000:40f:: --dst-pfx fd00::/64", "bad-value"],
+      ["-j DNPT --src-pfx 10.0.0.0/8 --dst-pfx fd00::/64", "bad-value"],
+    ],
+  );
+  checkForms("ipv4", [], [["-j SNPT --src-pfx fd00::/64 --dst-pfx fd01::/64", "family-mismatch"]]);
+});
+
 const txlateDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/conformance/txlate");
 const targetNames = Object.keys(targetSchemas);
 
@@ -754,6 +811,9 @@ const kernelRules: Readonly<Record<Family, Readonly<Record<string, readonly stri
       "-A FORWARD -j CONNMARK --restore-mark --mask 0xff",
       "-A FORWARD -j CONNMARK --save-mark --right-shift-mark 3",
       "-A FORWARD -j MARK --or-mark 64",
+      "-A PREROUTING -j HMARK --hmark-tuple ct,src,dst,proto --hmark-offset 10000 --hmark-mod 10 --hmark-rnd 0xfeedcafe",
+      "-A PREROUTING -j HMARK --hmark-sport-mask 0xff --hmark-dport 1 --hmark-mod 1 --hmark-rnd 1",
+      "-A FORWARD -p tcp -j TCPOPTSTRIP --strip-options 255,mss,7",
     ],
     nat: [
       "-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080-8090 --random",
@@ -777,7 +837,11 @@ const kernelRules: Readonly<Record<Family, Readonly<Record<string, readonly stri
     ],
   },
   ipv6: {
-    mangle: ["-A FORWARD -j HL --hl-inc 2", "-A FORWARD -j TOS --set-tos 0x12/0x34", "-A FORWARD -j TEE --gateway ab12:00a1:1112:acba::", "-A PREROUTING -p tcp -j TPROXY --on-port 1"],
+    mangle: ["-A FORWARD -j HL --hl-inc 2", "-A FORWARD -j TOS --set-tos 0x12/0x34", "-A FORWARD -j TEE --gateway ab12:00a1:1112:acba::", "-A PREROUTING -p tcp -j TPROXY --on-port 1",
+      "-A POSTROUTING -s fd00::/64 -j SNPT --src-pfx fd00::/64 --dst-pfx 2001:e20:2000:40f::/64",
+      "-A PREROUTING -j DNPT --src-pfx 2001:e20:2000:40f::/64 --dst-pfx fd00::/64",
+      "-A PREROUTING -j HMARK --hmark-tuple dst,dport --hmark-src-prefix 64 --hmark-mod 3 --hmark-rnd 7",
+    ],
     nat: ["-A PREROUTING -p tcp -j DNAT --to-destination [fec0::1234-fec0::2000]:1-20", "-A PREROUTING -j NETMAP --to fd00::1", "-A POSTROUTING -p tcp -j SNAT --to-source [fec0::1]:80"],
     filter: ["-A INPUT -j REJECT --reject-with addr-unreach", "-A INPUT -p tcp -j REJECT --reject-with tcp-reset", "-A INPUT -j REJECT"],
   },

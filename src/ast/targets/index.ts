@@ -5,9 +5,9 @@
 import type { NodeOf } from "../schema.js";
 import { CTSchema, IDLETIMERSchema, LEDSchema, NFQUEUESchema, NOTRACKSchema, REJECTSchema, SETSchema, SYNPROXYSchema, TEESchema, TPROXYSchema } from "./flow.js";
 import { AUDITSchema, LOGSchema, NFLOGSchema, TRACESchema } from "./log.js";
-import { CONNMARKSchema, MARKSchema } from "./marks.js";
-import { DNATSchema, MASQUERADESchema, NETMAPSchema, REDIRECTSchema, SNATSchema } from "./nat.js";
-import { CHECKSUMSchema, CLASSIFYSchema, CONNSECMARKSchema, DSCPSchema, ECNSchema, HLSchema, SECMARKSchema, TCPMSSSchema, TOSSchema, TTLSchema } from "./packet.js";
+import { CONNMARKSchema, HMARKSchema, MARKSchema } from "./marks.js";
+import { DNATSchema, DNPTSchema, MASQUERADESchema, NETMAPSchema, REDIRECTSchema, SNATSchema, SNPTSchema } from "./nat.js";
+import { CHECKSUMSchema, CLASSIFYSchema, CONNSECMARKSchema, DSCPSchema, ECNSchema, HLSchema, SECMARKSchema, TCPMSSSchema, TCPOPTSTRIPSchema, TOSSchema, TTLSchema } from "./packet.js";
 
 /** Every known target extension schema, keyed by its `-j` name. */
 export const targetSchemas = {
@@ -18,9 +18,11 @@ export const targetSchemas = {
   CONNSECMARK: CONNSECMARKSchema,
   CT: CTSchema,
   DNAT: DNATSchema,
+  DNPT: DNPTSchema,
   DSCP: DSCPSchema,
   ECN: ECNSchema,
   HL: HLSchema,
+  HMARK: HMARKSchema,
   IDLETIMER: IDLETIMERSchema,
   LED: LEDSchema,
   LOG: LOGSchema,
@@ -35,8 +37,10 @@ export const targetSchemas = {
   SECMARK: SECMARKSchema,
   SET: SETSchema,
   SNAT: SNATSchema,
+  SNPT: SNPTSchema,
   SYNPROXY: SYNPROXYSchema,
   TCPMSS: TCPMSSSchema,
+  TCPOPTSTRIP: TCPOPTSTRIPSchema,
   TEE: TEESchema,
   TOS: TOSSchema,
   TPROXY: TPROXYSchema,

@@ -1,5 +1,5 @@
 /**
- * Address translation targets: DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP.
+ * Address translation targets: DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP, and IPv6 prefix translation: SNPT, DNPT.
  *
  * Ports are read as libxt_NAT reads them: a number (C `strtoul` with base 0, so `0x50` is 80 and `080` is
  * garbage) or, for a single port and for DNAT's base port, a service name; ranges use `-`, never `:`.
@@ -230,3 +230,51 @@ export const NETMAPSchema = moduleSchema({
 });
 /** A `-j NETMAP` target. */
 export type NETMAPTarget = NodeOf<typeof NETMAPSchema>;
+
+/**
+ * An IPv6 prefix for network prefix translation: `ADDR/LEN` with LEN at most 64 and no host bits set,
+ * which the kernel requires (it refuses the rule otherwise, so this refuses the text instead).
+ */
+export const nptPrefix: Codec<PrefixAddress> = {
+  domain: { type: "custom", name: "nptPrefix" },
+  arity: 1,
+  expected: "an IPv6 prefix ADDRESS/LENGTH (length 0-64)",
+  parse: ([t = ""]) => {
+    const slash = t.indexOf("/");
+    const addr = parseIP(slash === -1 ? t : t.slice(0, slash));
+    const a = parseAddressMatch(t);
+    if (typeof a === "string") return new CodecError(a);
+    if (a.family !== "ipv6" || addr === undefined) return new CodecError(`${t} is not an IPv6 prefix`);
+    if (a.kind === "mask") return new CodecError(`netmask ${a.mask} is not contiguous`);
+    if (a.length > 64) return new CodecError(`prefix length ${a.length} is longer than 64`);
+    if (parseIP(a.address)?.value !== addr.value) return new CodecError(`${t} has bits set past its /${a.length}`);
+    return a;
+  },
+  print: (a) => [`${a.address}/${a.length}`],
+};
+
+/** `-j SNPT --src-pfx PREFIX --dst-pfx PREFIX` (IPv6, mangle): stateless source prefix translation (RFC 6296). */
+export const SNPTSchema = moduleSchema({
+  name: "SNPT",
+  family: "ipv6",
+  options: {
+    srcPfx: option(["--src-pfx"], nptPrefix),
+    dstPfx: option(["--dst-pfx"], nptPrefix),
+  },
+  check: (n) => [...(n.srcPfx === undefined ? [{ message: "--src-pfx is required" }] : []), ...(n.dstPfx === undefined ? [{ message: "--dst-pfx is required" }] : [])],
+});
+/** A `-j SNPT` target. */
+export type SNPTTarget = NodeOf<typeof SNPTSchema>;
+
+/** `-j DNPT --src-pfx PREFIX --dst-pfx PREFIX` (IPv6, mangle): stateless destination prefix translation, SNPT's inverse. */
+export const DNPTSchema = moduleSchema({
+  name: "DNPT",
+  family: "ipv6",
+  options: {
+    srcPfx: option(["--src-pfx"], nptPrefix),
+    dstPfx: option(["--dst-pfx"], nptPrefix),
+  },
+  check: (n) => [...(n.srcPfx === undefined ? [{ message: "--src-pfx is required" }] : []), ...(n.dstPfx === undefined ? [{ message: "--dst-pfx is required" }] : [])],
+});
+/** A `-j DNPT` target. */
+export type DNPTTarget = NodeOf<typeof DNPTSchema>;

@@ -1,6 +1,6 @@
 /**
  * Targets that rewrite header fields or per-packet metadata: TCPMSS, TTL, HL, DSCP, TOS, ECN, CHECKSUM,
- * CLASSIFY, CONNSECMARK, SECMARK.
+ * CLASSIFY, CONNSECMARK, SECMARK, TCPOPTSTRIP.
  * @module
  */
 import { flag, keyword, name, parseUnsigned, unsigned } from "../codecs.js";
@@ -265,3 +265,45 @@ export const SECMARKSchema = moduleSchema({
 });
 /** A `-j SECMARK` target. */
 export type SECMARKTarget = NodeOf<typeof SECMARKSchema>;
+
+/** TCP option names `--strip-options` takes (exact case), with their kinds. */
+export const tcpOptionKinds: ReadonlyMap<string, number> = new Map([
+  ["mss", 2],
+  ["wscale", 3],
+  ["sack-permitted", 4],
+  ["sack", 5],
+  ["timestamp", 8],
+  ["md5", 19],
+]);
+
+/**
+ * `OPTION[,OPTION...]`: TCP option kinds 2-255 by number or name, each at most once. Stored in ascending
+ * order, as iptables-save prints them (as numbers).
+ */
+export const tcpOptionList: Codec<readonly number[]> = {
+  domain: { type: "custom", name: "tcpOptionList" },
+  arity: 1,
+  expected: `a comma-separated list of TCP option kinds (2-255 or ${[...tcpOptionKinds.keys()].join(", ")})`,
+  parse: ([t = ""]) => {
+    const kinds = new Set<number>();
+    for (const part of t.split(",")) {
+      const kind = tcpOptionKinds.get(part) ?? parseUnsigned(part);
+      if (kind === undefined || kind > 255) return new CodecError(`bad TCP option "${part}"`);
+      if (kind < 2) return new CodecError(`TCP option ${kind} (end of list, no-op) cannot be stripped`);
+      if (kinds.has(kind)) return new CodecError(`TCP option ${part} is given twice`);
+      kinds.add(kind);
+    }
+    return [...kinds].sort((a, b) => a - b);
+  },
+  print: (ks) => [ks.join(",")],
+};
+
+/** `-j TCPOPTSTRIP [--strip-options OPTION,...]` (with `-p tcp`, mangle): overwrite the given TCP options with no-ops. */
+export const TCPOPTSTRIPSchema = moduleSchema({
+  name: "TCPOPTSTRIP",
+  options: {
+    stripOptions: option(["--strip-options"], tcpOptionList),
+  },
+});
+/** A `-j TCPOPTSTRIP` target. */
+export type TCPOPTSTRIPTarget = NodeOf<typeof TCPOPTSTRIPSchema>;
