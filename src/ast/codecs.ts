@@ -102,7 +102,10 @@ export const portRange: Codec<NumberRange> = {
   print: (r) => [printRange(r)],
 };
 
-/** A comma-separated list of ports and port ranges, as multiport takes (at most 15 ports, ranges count twice). */
+/**
+ * A comma-separated list of ports and port ranges, as multiport takes (at most 15 ports, ranges count
+ * twice). Unlike `--dport`, libxt_multiport wants both ends of a range and the first below the second.
+ */
 export const portList: Codec<readonly NumberRange[]> = {
   domain: { type: "list", item: { type: "range", min: 0, max: 65535 }, maxItems: 7 },
   arity: 1,
@@ -112,6 +115,8 @@ export const portList: Codec<readonly NumberRange[]> = {
     for (const part of t.split(",")) {
       const r = parseRange(part, 0, 65535, ":", parsePort, "port");
       if (r instanceof CodecError) return r;
+      const [a, b] = part.split(":");
+      if (b !== undefined && (a === "" || b === "" || r.from === r.to)) return new CodecError(`"${part}" is not a port range FIRST:LAST with FIRST below LAST`);
       out.push(r);
     }
     const slots = out.reduce((n, r) => n + (r.from === r.to ? 1 : 2), 0);

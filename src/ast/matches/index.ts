@@ -6,12 +6,65 @@ import type { NodeOf } from "../schema.js";
 import { connbytesSchema, connlabelSchema, connlimitSchema, conntrackSchema, helperSchema, stateSchema } from "./conntrack.js";
 import { connmarkSchema, markSchema } from "./marks.js";
 import { bpfSchema, commentSchema, nfacctSchema, ownerSchema, physdevSchema, rpfilterSchema, socketSchema, stringSchema, timeSchema, u32Schema } from "./meta.js";
-import { tcpSchema, udpSchema } from "./protocols.js";
+import { addrtypeSchema, iprangeSchema, multiportSchema, policySchema } from "./addresses.js";
+import {
+  cgroupSchema,
+  clusterSchema,
+  cpuSchema,
+  devgroupSchema,
+  dscpSchema,
+  dstSchema,
+  ecnSchema,
+  fragSchema,
+  hbhSchema,
+  hlSchema,
+  ipv6headerSchema,
+  lengthSchema,
+  macSchema,
+  pkttypeSchema,
+  realmSchema,
+  rtSchema,
+  tcpmssSchema,
+  tosSchema,
+  ttlSchema,
+} from "./packet.js";
+import { ahSchema, dccpSchema, espSchema, icmp6Schema, icmpSchema, ipcompSchema, mhSchema, sctpSchema, tcpSchema, udpSchema } from "./protocols.js";
 import { hashlimitSchema, limitSchema, quotaSchema, recentSchema, statisticSchema } from "./rates.js";
 import { setSchema } from "./sets.js";
 
 /** Every known match module schema, keyed by its `-m` name. */
 export const matchSchemas = {
+  addrtype: addrtypeSchema,
+  ah: ahSchema,
+  cgroup: cgroupSchema,
+  cluster: clusterSchema,
+  cpu: cpuSchema,
+  dccp: dccpSchema,
+  devgroup: devgroupSchema,
+  dscp: dscpSchema,
+  dst: dstSchema,
+  ecn: ecnSchema,
+  esp: espSchema,
+  frag: fragSchema,
+  hbh: hbhSchema,
+  hl: hlSchema,
+  icmp: icmpSchema,
+  icmp6: icmp6Schema,
+  ipcomp: ipcompSchema,
+  iprange: iprangeSchema,
+  ipv6header: ipv6headerSchema,
+  length: lengthSchema,
+  mac: macSchema,
+  mh: mhSchema,
+  multiport: multiportSchema,
+  pkttype: pkttypeSchema,
+  policy: policySchema,
+  realm: realmSchema,
+  rt: rtSchema,
+  sctp: sctpSchema,
+  tcpmss: tcpmssSchema,
+  tos: tosSchema,
+  ttl: ttlSchema,
   bpf: bpfSchema,
   comment: commentSchema,
   connbytes: connbytesSchema,
