@@ -697,6 +697,8 @@ export interface NftChain {
   readonly comment?: string;
   /** `#` lines printed above the chain in text (dropped in JSON). */
   readonly leadingComments?: readonly string[];
+  /** `#` lines printed after the chain's last rule in text (dropped in JSON). */
+  readonly trailingComments?: readonly string[];
   readonly span?: Span;
 }
 

@@ -399,6 +399,7 @@ export function printNftChain(chain: NftChain, indent = "\t"): string {
     ...(chain.comment === undefined ? [] : [`${inner}comment ${quoteNftString(chain.comment)}`]),
     ...(chain.base === undefined ? [] : [`${inner}${printBaseChain(chain.base)}`]),
     ...chain.rules.map((rule) => printNftRule(rule, inner)),
+    ...printLeadingComments(chain.trailingComments, inner),
     `${indent}}`,
   ].join("\n");
 }

@@ -1,0 +1,105 @@
+/**
+ * What a match or target translator sees, and what it returns: statements, or a refusal that says why the
+ * construct has no nft equivalent.
+ * @module
+ */
+import type { Family, Rule, TableName } from "../ast/index.js";
+import type { IpsetSet } from "../ast/ipset.js";
+import type { Span } from "../diagnostic/index.js";
+import type { NftChain, NftIpFamily, NftObject, NftSet, NftStatement } from "../nft/index.js";
+
+/** A construct with no nft equivalent, and why. */
+export interface Refusal {
+  readonly refused: string;
+  readonly span: Span;
+}
+
+/** What a translator returns: statements to put in the rule, or a refusal. */
+export type Translation = { readonly stmts: readonly NftStatement[] } | Refusal;
+
+/** Statements for the rule. */
+export function ok(...stmts: readonly NftStatement[]): Translation {
+  return { stmts };
+}
+
+/** No nft equivalent: `reason` says why, `span` points at the construct. */
+export function refuse(reason: string, span: Span): Refusal {
+  return { refused: reason, span };
+}
+
+/** True when a translation is a refusal. */
+export function isRefusal(t: Translation): t is Refusal {
+  return "refused" in t;
+}
+
+/**
+ * The named things a table collects while its rules are translated: sets (recent, ipset), stateful objects
+ * (nfacct counters, ct helpers) and helper chains. Adding the same definition twice is fine; adding a
+ * different one under a used name is reported by the caller.
+ */
+export class TableObjects {
+  readonly sets = new Map<string, NftSet>();
+  readonly objects = new Map<string, NftObject>();
+  readonly chains = new Map<string, NftChain>();
+
+  /** Adds a set, or checks that an existing one of that name is the same. Returns false on a conflict. */
+  addSet(set: NftSet): boolean {
+    const old = this.sets.get(set.name);
+    if (old === undefined) {
+      this.sets.set(set.name, set);
+      return true;
+    }
+    return sameDefinition(old, set);
+  }
+
+  /** Adds a named object, or checks that an existing one is the same. Returns false on a conflict. */
+  addObject(object: NftObject): boolean {
+    const key = `${object.kind} ${object.name}`;
+    const old = this.objects.get(key);
+    if (old === undefined) {
+      this.objects.set(key, object);
+      return true;
+    }
+    return sameDefinition(old, object);
+  }
+
+  /** Adds a helper chain (a chain the translation needs that the input did not have). */
+  addChain(chain: NftChain): void {
+    this.chains.set(chain.name, chain);
+  }
+}
+
+function sameDefinition(a: object, b: object): boolean {
+  const replacer = (_k: string, v: unknown): unknown => (typeof v === "bigint" ? v.toString() : v);
+  return JSON.stringify({ ...a, span: undefined }, replacer) === JSON.stringify({ ...b, span: undefined }, replacer);
+}
+
+/** A translator for one node kind. */
+export type Translator<N> = (node: N, cx: RuleContext) => Translation;
+
+/** One translator per kind of a union: a missing kind does not compile. */
+export type ByKind<U extends { readonly kind: string }> = { readonly [K in U["kind"]]: Translator<Extract<U, { readonly kind: K }>> };
+
+/** Everything a translator may consult about the rule it translates. */
+export interface RuleContext {
+  readonly family: Family;
+  /** The nft family of the table (`ip` or `ip6`). */
+  readonly nftFamily: NftIpFamily;
+  readonly table: TableName;
+  /** The iptables chain the rule is in. */
+  readonly chain: string;
+  readonly rule: Rule;
+  /** The rule's `-p` protocol number when given without `!` (0 = all is never stored). */
+  readonly protocol: number | undefined;
+  /** Named sets, objects and helper chains of the table being built. */
+  readonly objects: TableObjects;
+  /** The name the translated ruleset uses for an iptables chain (chains nft cannot name are renamed). */
+  readonly chainName: (iptablesName: string) => string;
+  /** A name for a helper chain that is unique in the table, derived from `hint`. */
+  readonly freshChainName: (hint: string) => string;
+  /** ipset definitions, when given (`--ipset FILE`). */
+  readonly ipsets: IpsetLookup | undefined;
+}
+
+/** Looks up an ipset definition by name (filled from `ipset save` output). */
+export type IpsetLookup = (name: string) => IpsetSet | undefined;

@@ -1,0 +1,17 @@
+/**
+ * The tables that pick a translator for each match and target kind. Each family file exports its part;
+ * the spread below must cover every kind, or this file does not compile.
+ * @module
+ */
+import type { KnownMatch, KnownTarget } from "../ast/index.js";
+import type { ByKind } from "./context.js";
+import { protocolMatchTranslators } from "./protocols.js";
+
+/** One translator per known match module. */
+export const matchTranslators: ByKind<KnownMatch> = {
+  ...protocolMatchTranslators,
+};
+
+/** One translator per known target extension. */
+export const targetTranslators: ByKind<KnownTarget> = {
+};

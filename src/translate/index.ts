@@ -1,0 +1,223 @@
+/**
+ * Translation: iptables AST → nft model. Each iptables table becomes an nft table of the same name and
+ * family, built-in chains become base chains on the same hooks with iptables' priorities and policies,
+ * user chains stay regular chains. A rule with no nft equivalent is refused and listed, never dropped
+ * silently.
+ * @module
+ */
+import type { Chain, Rule, Ruleset, Table, TableName } from "../ast/index.js";
+import type { IpsetSave, IpsetSet } from "../ast/ipset.js";
+import type { Diagnostic, Result, Span } from "../diagnostic/index.js";
+import type { NftChain, NftRule, NftRuleset, NftTable } from "../nft/index.js";
+import { type Refusal, type RuleContext, TableObjects } from "./context.js";
+import { baseChainFor, nftChainNames } from "./tables.js";
+import { ruleText, translateRule } from "./rule.js";
+
+export type { Refusal } from "./context.js";
+
+/** Options for {@link translate}. */
+export interface TranslateOptions {
+  /**
+   * Emit rules that cannot be translated as `# UNTRANSLATED (line N): RULE` comments, with warnings, instead
+   * of refusing the whole ruleset. Off by default.
+   */
+  readonly allowUntranslated?: boolean;
+  /** The ipsets that `-m set` and `-j SET` refer to, from `ipset save` output. */
+  readonly ipsets?: IpsetSave;
+  /** Name of the input, used in diagnostics. */
+  readonly file?: string;
+}
+
+/** A rule that has no nft translation. */
+export interface UntranslatedRule {
+  readonly table: TableName;
+  readonly chain: string;
+  /** The input line of the rule. */
+  readonly line: number;
+  /** The rule as canonical iptables text. */
+  readonly text: string;
+  /** Why, for each construct of the rule that has no equivalent. */
+  readonly reasons: readonly Refusal[];
+  /** Leaving the rule out lets through packets the input would drop or reject. */
+  readonly morePermissive: boolean;
+  readonly span: Span;
+}
+
+/** The translated ruleset and what could not be translated. */
+export interface TranslatedRuleset {
+  readonly nft: NftRuleset;
+  /** Rules left out (only non-empty with `allowUntranslated`). */
+  readonly untranslated: readonly UntranslatedRule[];
+  /** Chains renamed because nft cannot write their names: `[iptables name, nft name]`. */
+  readonly renamedChains: readonly (readonly [TableName, string, string])[];
+}
+
+/** Chains from which a packet may be dropped or rejected: directly, or through the chains they jump to. */
+function chainsThatCanDrop(table: Table): ReadonlySet<string> {
+  const drops = new Set<string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const r of table.rules) {
+      if (drops.has(r.chain) || !ruleCanDrop(r, drops)) continue;
+      drops.add(r.chain);
+      changed = true;
+    }
+  }
+  return drops;
+}
+
+function ruleCanDrop(r: Rule, dropping: ReadonlySet<string>): boolean {
+  const t = r.target;
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case "verdict":
+      return t.verdict === "DROP";
+    case "jump":
+    case "goto":
+      return dropping.has(t.chain);
+    case "REJECT":
+      return true;
+    // TPROXY drops the packet when no socket takes it; SYNPROXY drops what it answers itself.
+    case "TPROXY":
+    case "SYNPROXY":
+      return true;
+    default:
+      return false;
+  }
+}
+
+function ipsetLookup(save: IpsetSave | undefined): ((name: string) => IpsetSet | undefined) | undefined {
+  if (save === undefined) return undefined;
+  const byName = new Map(save.sets.map((s) => [s.name, s]));
+  return (name) => byName.get(name);
+}
+
+interface TableOutcome {
+  readonly table: NftTable;
+  readonly untranslated: UntranslatedRule[];
+  readonly renamed: readonly (readonly [string, string])[];
+}
+
+function translateTable(ruleset: Ruleset, table: Table, options: TranslateOptions): TableOutcome {
+  const { map: names, renamed } = nftChainNames(table.chains.map((c) => c.name));
+  const objects = new TableObjects();
+  const taken = new Set(names.values());
+  const canDrop = chainsThatCanDrop(table);
+  const untranslated: UntranslatedRule[] = [];
+  const nftFamily = ruleset.family === "ipv4" ? "ip" : "ip6";
+  const lookup = ipsetLookup(options.ipsets);
+  const freshChainName = (hint: string): string => {
+    const base = hint.replace(/[^A-Za-z0-9_.-]/g, "_");
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    taken.add(name);
+    return name;
+  };
+  const chainName = (n: string): string => names.get(n) ?? n;
+
+  const chains: NftChain[] = table.chains.map((chain: Chain): NftChain => {
+    const rules: NftRule[] = [];
+    let pending: string[] = [];
+    for (const rule of table.rules.filter((r) => r.chain === chain.name)) {
+      const cx: RuleContext = {
+        family: ruleset.family,
+        nftFamily,
+        table: table.name,
+        chain: chain.name,
+        rule,
+        protocol: rule.protocol !== undefined && !rule.protocol.negated && rule.protocol.value !== 0 ? rule.protocol.value : undefined,
+        objects,
+        chainName,
+        freshChainName,
+        ipsets: lookup,
+      };
+      const t = translateRule(rule, cx);
+      if ("rule" in t) {
+        rules.push(pending.length === 0 ? t.rule : { ...t.rule, leadingComments: [...pending, ...(t.rule.leadingComments ?? [])] });
+        pending = [];
+        continue;
+      }
+      const text = ruleText(rule);
+      const morePermissive = ruleCanDrop(rule, canDrop);
+      untranslated.push({ table: table.name, chain: chain.name, line: rule.span.start.line, text, reasons: t.refusals, morePermissive, span: rule.span });
+      pending.push(`UNTRANSLATED (line ${rule.span.start.line}): ${text}`, ...t.refusals.map((r) => `  reason: ${r.refused}`));
+    }
+    if (chain.builtin && chain.counters !== undefined) {
+      // The policy's own counter: a counting rule at the end sees exactly the packets that reach the policy.
+      rules.push({ kind: "rule", exprs: [], counter: chain.counters, leadingComments: [...pending, `policy counter of ${chain.name}`] });
+      pending = [];
+    }
+    const base = chain.builtin ? baseChainFor(table.name, chain.name) : undefined;
+    return {
+      kind: "chain",
+      name: chainName(chain.name),
+      ...(base === undefined ? {} : { base: { ...base, policy: chain.policy === "DROP" ? "drop" : "accept" } }),
+      rules,
+      ...(pending.length === 0 ? {} : { trailingComments: pending }),
+      span: chain.span,
+    };
+  });
+  const nftTable: NftTable = {
+    kind: "table",
+    family: nftFamily,
+    name: table.name,
+    objects: [...objects.objects.values()],
+    sets: [...objects.sets.values()],
+    maps: [],
+    chains: [...chains, ...objects.chains.values()],
+    ...(table.leadingComments.length === 0 ? {} : { leadingComments: table.leadingComments.map((c) => c.text.trim()) }),
+  };
+  return { table: nftTable, untranslated, renamed };
+}
+
+function describeUntranslated(u: UntranslatedRule): string {
+  return `table ${u.table}, chain ${u.chain}: ${u.reasons.map((r) => r.refused).join("; ")}`;
+}
+
+/**
+ * Translates a parsed ruleset to the nft model. When some rules have no nft equivalent, the value is
+ * undefined and each such rule is an error diagnostic, unless `allowUntranslated` is set: then they are
+ * left out as `# UNTRANSLATED` comments and reported as warnings, saying when that makes the result more
+ * permissive than the input.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseRuleset(text);
+ * if (parsed.value) {
+ *   const { value, diagnostics } = translate(parsed.value);
+ *   if (value) console.log(printNftText(value.nft));
+ * }
+ * ```
+ */
+export function translate(ruleset: Ruleset, options: TranslateOptions = {}): Result<TranslatedRuleset | undefined> {
+  const outcomes = ruleset.tables.map((t) => translateTable(ruleset, t, options));
+  const untranslated = outcomes.flatMap((o) => o.untranslated);
+  const file = options.file === undefined ? {} : { file: options.file };
+  const allow = options.allowUntranslated === true;
+  const diagnostics: Diagnostic[] = [];
+  for (const u of untranslated) {
+    for (const r of u.reasons) {
+      diagnostics.push({ severity: allow ? "warning" : "error", code: "untranslatable", message: `table ${u.table}, chain ${u.chain}: ${r.refused}`, span: r.span, ...file });
+    }
+    if (allow && u.morePermissive) {
+      diagnostics.push({
+        severity: "warning",
+        code: "more-permissive",
+        message: `leaving out this rule makes the ruleset more permissive: the input drops or rejects packets here (${describeUntranslated(u)})`,
+        span: u.span,
+        ...file,
+      });
+    }
+  }
+  const renamedChains = outcomes.flatMap((o, i) => o.renamed.map(([from, to]) => [ruleset.tables[i]?.name ?? "filter", from, to] as const));
+  for (const [table, from, to] of renamedChains) {
+    const chain = ruleset.tables.find((t) => t.name === table)?.chains.find((c) => c.name === from);
+    diagnostics.push({ severity: "warning", code: "renamed-chain", message: `chain ${from} of table ${table} is named ${to} in nft, which cannot write the original name`, span: chain?.span ?? ruleset.span, ...file });
+  }
+  const refused = untranslated.length > 0 && !allow;
+  return {
+    value: refused ? undefined : { nft: { kind: "ruleset", tables: outcomes.map((o) => o.table) }, untranslated, renamedChains },
+    diagnostics: diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset),
+  };
+}
