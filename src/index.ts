@@ -36,6 +36,21 @@ export { builtinChains, matchSchemas, printMatch, printRule, printRuleset, print
 export type { Command, CommandKind, ParseError, ParseOptions } from "./parse/index.js";
 export { detectFamily, parseCommand, parseRuleset } from "./parse/index.js";
 export type {
+  IpsetCreateOptions,
+  IpsetDimension,
+  IpsetMember,
+  IpsetMethod,
+  IpsetPart,
+  IpsetPartByDimension,
+  IpsetSave,
+  IpsetSet,
+  IpsetType,
+  IpsetTypeName,
+} from "./ast/index.js";
+export { ipsetTypes, printIpsetSave } from "./ast/index.js";
+export type { IpsetParseOptions } from "./parse/index.js";
+export { parseIpsetSave } from "./parse/index.js";
+export type {
   NftBaseChain,
   NftChain,
   NftExpr,

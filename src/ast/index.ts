@@ -31,3 +31,34 @@ export { CodecError } from "./schema.js";
 export { targetSchemas } from "./targets/index.js";
 export type { KnownTarget } from "./targets/index.js";
 export { printMatch, printRule, printRuleset, printTarget, quoteWord } from "./print.js";
+export type {
+  IpsetAddressRange,
+  IpsetCreateOptionName,
+  IpsetCreateOptions,
+  IpsetDimension,
+  IpsetIcmpPart,
+  IpsetIfacePart,
+  IpsetIpPart,
+  IpsetIpRangePart,
+  IpsetListPosition,
+  IpsetMacPart,
+  IpsetMarkPart,
+  IpsetMember,
+  IpsetMethod,
+  IpsetPart,
+  IpsetPartByDimension,
+  IpsetPortPart,
+  IpsetPortProtocol,
+  IpsetPortRange,
+  IpsetProtocolPart,
+  IpsetSave,
+  IpsetSet,
+  IpsetSetPart,
+  IpsetSkbMark,
+  IpsetSkbPrio,
+  IpsetType,
+  IpsetTypeInfo,
+  IpsetTypeName,
+} from "./ipset.js";
+export { formatIpsetType, ipsetTypeName, ipsetTypes } from "./ipset.js";
+export { formatIpsetAddress, printIpsetAdd, printIpsetCreate, printIpsetPart, printIpsetSave, printIpsetSet } from "./ipset-print.js";

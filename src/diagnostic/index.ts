@@ -29,6 +29,8 @@ export type DiagnosticCode =
   | "missing-option"
   | "undeclared-chain"
   | "duplicate-chain"
+  | "undeclared-set"
+  | "duplicate-set"
   | "rule-outside-table"
   | "missing-commit"
   | "unknown-table"

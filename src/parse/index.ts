@@ -13,6 +13,8 @@ import { type Command, type CommandKind, RuleBuilder } from "./rule.js";
 import { assembleRuleset } from "./ruleset.js";
 
 export type { Command, CommandKind };
+export type { IpsetParseOptions } from "./ipset.js";
+export { parseIpsetSave } from "./ipset.js";
 
 /** Options for {@link parseRuleset}. */
 export interface ParseOptions {
