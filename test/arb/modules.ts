@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { noSpan } from "../../src/diagnostic/index.js";
 import { type KnownMatch, type KnownTarget, type Match, type Target, matchSchemas, targetSchemas } from "../../src/ast/index.js";
 import type { AnyOptionSpec, ModuleSchema, OptionSpecs, OptionValue } from "../../src/ast/schema.js";
+import { matchesAConstraints } from "./matches-a.js";
 import { type ValueContext, arbCharOf, arbFreeText, arbUint, arbValueOf } from "./values.js";
 
 /** Any module schema, seen without its literal types. */
@@ -21,14 +22,29 @@ export type AnyModuleSchema = ModuleSchema<string, OptionSpecs>;
 /** A module's options as the AST holds them, keyed by field name. */
 export type OptionFields = Readonly<Record<string, OptionValue<unknown>>>;
 
-/** Which option combinations a schema's `check` accepts, as data the generic generator follows. */
+/**
+ * Which option combinations a schema's `check` accepts, as data the generic generator follows. Every rule
+ * is about presence only; rules about values need a custom generator.
+ */
 export interface OptionConstraint {
   /** Options that must be present. */
   readonly required?: readonly string[];
+  /** Options left out (a custom step adds them, or they are never generated). */
+  readonly excluded?: readonly string[];
   /** Groups of which exactly one option is present. */
   readonly exactlyOne?: readonly (readonly string[])[];
   /** Groups of which at most one option is present. */
   readonly atMostOne?: readonly (readonly string[])[];
+  /** Groups of which at least one option is present. */
+  readonly atLeastOne?: readonly (readonly string[])[];
+  /** At least one of the schema's options is present. */
+  readonly anyOption?: boolean;
+  /** `[key, others]`: when `key` is present, all of `others` are. */
+  readonly implies?: readonly (readonly [string, readonly string[]])[];
+  /** `[key, others]`: when `key` is present, at least one of `others` is. */
+  readonly impliesOneOf?: readonly (readonly [string, readonly string[]])[];
+  /** `[key, others]`: when `key` is present, none of `others` is. */
+  readonly forbids?: readonly (readonly [string, readonly string[]])[];
 }
 
 /** How to generate a schema's options: by constraint data, or by a generator written for it. */
@@ -46,70 +62,246 @@ function specOf(schema: AnyModuleSchema, key: string): AnyOptionSpec {
   return spec;
 }
 
-/** `-m statistic`: `--mode random --probability P`, or `--mode nth --every N [--packet P]` with P below N. */
-function arbStatisticOptions(schema: AnyModuleSchema, cx: ValueContext): fc.Arbitrary<OptionFields> {
-  const mode = (m: string): OptionValue<unknown> => ({ value: m, negated: false, span: noSpan });
-  const random = arbOptionValue(specOf(schema, "probability"), cx).map((probability) => ({ mode: mode("random"), probability }));
-  const nth = fc
-    .tuple(arbUint(1, 0xffffffff), fc.boolean(), fc.option(arbUint(0, 0xffffffff), { nil: undefined }))
-    .map(([every, negated, packetSeed]) => ({
-      mode: mode("nth"),
-      every: { value: every, negated, span: noSpan },
-      ...(packetSeed === undefined ? {} : { packet: { value: packetSeed % every, negated: false, span: noSpan } }),
-    }));
-  return fc.oneof(random, nth);
-}
-
-/**
- * Schemas whose `check` rejects some option combinations, and how to generate only accepted ones. Every
- * schema with a `check` needs an entry (a schema whose check accepts every combination may have none).
- */
-export const moduleConstraints: Readonly<Record<string, ModuleConstraint>> = {
-  // Matches.
-  comment: { type: "options", constraint: { required: ["comment"] } },
-  mark: { type: "options", constraint: { required: ["mark"] } },
-  state: { type: "options", constraint: { required: ["state"] } },
-  statistic: { type: "custom", arb: arbStatisticOptions },
-  tcp: { type: "options", constraint: { atMostOne: [["syn", "tcpFlags"]] } },
-  // Targets.
-  MARK: { type: "options", constraint: { exactlyOne: [["setXmark", "setMark", "andMark", "orMark", "xorMark"]] } },
-  CONNMARK: { type: "options", constraint: { exactlyOne: [["setXmark", "setMark", "andMark", "orMark", "xorMark", "saveMark", "restoreMark"]] } },
-  DNAT: { type: "options", constraint: { required: ["toDestination"] } },
-  SNAT: { type: "options", constraint: { required: ["toSource"] } },
-};
-
 /** A choice of which options must be present and which must be absent; the rest are optional. */
 interface OptionPlan {
   readonly required: ReadonlySet<string>;
   readonly excluded: ReadonlySet<string>;
 }
 
-/** Every plan a constraint allows: one per way of satisfying its exactly-one and at-most-one groups. */
-function plansOf(constraint: OptionConstraint): OptionPlan[] {
-  let plans: OptionPlan[] = [{ required: new Set(constraint.required ?? []), excluded: new Set() }];
-  const pickOne = (group: readonly string[], allowNone: boolean): void => {
+/**
+ * Every plan a constraint allows: one per way of satisfying each rule, combined, without the plans that
+ * both require and exclude an option (those satisfy nothing). The union of the plans is exactly the set
+ * of option combinations the constraint accepts.
+ */
+function plansOf(schema: AnyModuleSchema, constraint: OptionConstraint): OptionPlan[] {
+  const keys = Object.keys(schema.options);
+  for (const k of [
+    ...(constraint.required ?? []),
+    ...(constraint.excluded ?? []),
+    ...[...(constraint.exactlyOne ?? []), ...(constraint.atMostOne ?? []), ...(constraint.atLeastOne ?? [])].flat(),
+    ...[...(constraint.implies ?? []), ...(constraint.impliesOneOf ?? []), ...(constraint.forbids ?? [])].flatMap(([key, others]) => [key, ...others]),
+  ])
+    specOf(schema, k);
+  let plans: OptionPlan[] = [{ required: new Set(constraint.required ?? []), excluded: new Set(constraint.excluded ?? []) }];
+  /** Replaces each plan by its refinements: `[more required, more excluded]` pairs. */
+  const refine = (ways: (p: OptionPlan) => (readonly [readonly string[], readonly string[]])[]): void => {
+    const seen = new Set<string>();
     const next: OptionPlan[] = [];
     for (const p of plans) {
-      if (allowNone) next.push({ required: p.required, excluded: new Set([...p.excluded, ...group]) });
-      for (const k of group) next.push({ required: new Set([...p.required, k]), excluded: new Set([...p.excluded, ...group.filter((g) => g !== k)]) });
+      for (const [req, exc] of ways(p)) {
+        const plan = { required: new Set([...p.required, ...req]), excluded: new Set([...p.excluded, ...exc]) };
+        if ([...plan.required].some((k) => plan.excluded.has(k))) continue;
+        const id = `${[...plan.required].sort().join(",")}|${[...plan.excluded].sort().join(",")}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        next.push(plan);
+      }
     }
     plans = next;
   };
-  for (const g of constraint.exactlyOne ?? []) pickOne(g, false);
-  for (const g of constraint.atMostOne ?? []) pickOne(g, true);
+  const others = (group: readonly string[], k: string): string[] => group.filter((g) => g !== k);
+  for (const g of constraint.exactlyOne ?? []) refine(() => g.map((k) => [[k], others(g, k)] as const));
+  for (const g of constraint.atMostOne ?? []) refine(() => [[[], g] as const, ...g.map((k) => [[k], others(g, k)] as const)]);
+  for (const g of [...(constraint.atLeastOne ?? []), ...(constraint.anyOption === true ? [keys] : [])]) {
+    refine((p) => (g.some((k) => p.required.has(k)) ? [[[], []] as const] : g.map((k) => [[k], []] as const)));
+  }
+  for (const [key, deps] of constraint.implies ?? []) refine(() => [[[], [key]] as const, [[key, ...deps], []] as const]);
+  for (const [key, deps] of constraint.impliesOneOf ?? []) refine(() => [[[], [key]] as const, ...deps.map((d) => [[key, d], []] as const)]);
+  for (const [key, banned] of constraint.forbids ?? []) refine(() => [[[], [key]] as const, [[key], banned] as const]);
+  if (plans.length === 0) throw new Error(`test/arb: the constraint for ${schema.name} allows no option set`);
   return plans;
+}
+
+/** Options of `schema` with `required` present, `excluded` absent and the others at random. */
+export function arbOptionsWith(schema: AnyModuleSchema, cx: ValueContext, required: Iterable<string> = [], excluded: Iterable<string> = []): fc.Arbitrary<OptionFields> {
+  const out = new Set(excluded);
+  const model: Record<string, fc.Arbitrary<OptionValue<unknown>>> = {};
+  for (const [key, spec] of Object.entries(schema.options)) if (!out.has(key)) model[key] = arbOptionValue(spec, cx);
+  return fc.record(model, { requiredKeys: [...required], noNullPrototype: true });
 }
 
 /** A random subset of a schema's options that its constraint allows. */
 function arbConstrainedOptions(schema: AnyModuleSchema, constraint: OptionConstraint, cx: ValueContext): fc.Arbitrary<OptionFields> {
-  const arbs = plansOf(constraint).map((plan) => {
-    const model: Record<string, fc.Arbitrary<OptionValue<unknown>>> = {};
-    for (const [key, spec] of Object.entries(schema.options)) if (!plan.excluded.has(key)) model[key] = arbOptionValue(spec, cx);
-    for (const key of plan.required) specOf(schema, key);
-    return fc.record(model, { requiredKeys: [...plan.required], noNullPrototype: true });
-  });
-  return fc.oneof(...arbs);
+  return fc.oneof(...plansOf(schema, constraint).map((plan) => arbOptionsWith(schema, cx, plan.required, plan.excluded)));
 }
+
+/** Options by constraint, then changed by `adjust` (for rules about values: a burst that fits its rate). */
+function adjusted<T>(constraint: OptionConstraint, extra: (cx: ValueContext) => fc.Arbitrary<T>, adjust: (fields: OptionFields, extra: T) => OptionFields): ModuleConstraint {
+  return { type: "custom", arb: (schema, cx) => fc.tuple(arbConstrainedOptions(schema, constraint, cx), extra(cx)).map(([fields, x]) => adjust(fields, x)) };
+}
+
+const plain = (value: unknown): OptionValue<unknown> => ({ value, negated: false, span: noSpan });
+
+/** `-m statistic`: `--mode random --probability P`, or `--mode nth --every N [--packet P]` with P below N. */
+function arbStatisticOptions(schema: AnyModuleSchema, cx: ValueContext): fc.Arbitrary<OptionFields> {
+  const random = arbOptionValue(specOf(schema, "probability"), cx).map((probability) => ({ mode: plain("random"), probability }));
+  const nth = fc
+    .tuple(arbUint(1, 0xffffffff), fc.boolean(), fc.option(arbUint(0, 0xffffffff), { nil: undefined }))
+    .map(([every, negated, packetSeed]) => ({
+      mode: plain("nth"),
+      every: { value: every, negated, span: noSpan },
+      ...(packetSeed === undefined ? {} : { packet: plain(packetSeed % every) }),
+    }));
+  return fc.oneof(random, nth);
+}
+
+/**
+ * `-m hashlimit`: one of `--hashlimit-upto`/`--hashlimit-above`, a name, and a burst that fits the rate: at
+ * most 1000000 packets for a packet rate; for a byte rate at least what the kernel keeps of the rate,
+ * which is below twice the rate plus 32 bytes (16-byte units, rounded through a 32-bit cost).
+ */
+const hashlimitConstraint = adjusted(
+  { required: ["name"], exactlyOne: [["upto", "above"]], excluded: ["burst"] },
+  () => fc.option(fc.tuple(fc.constantFrom("", "b", "kb"), arbUint(0, 0xffffffff)), { nil: undefined }),
+  (fields, burstSeed) => {
+    const rate = (fields.upto ?? fields.above)?.value as { kind: "packets" } | { kind: "bytes"; count: number; scale: "b" | "kb" | "mb" } | undefined;
+    if (burstSeed === undefined || rate === undefined) return fields;
+    const [scale, seed] = burstSeed;
+    if (rate.kind === "packets") {
+      const max = scale === "kb" ? 976 : 1000000;
+      return { ...fields, burst: plain({ count: 1 + (seed % max), scale }) };
+    }
+    const bytesPerSecond = rate.count * (rate.scale === "mb" ? 1048576 : rate.scale === "kb" ? 1024 : 1);
+    const least = 2 * bytesPerSecond + 32;
+    return { ...fields, burst: plain(scale === "kb" ? { count: Math.ceil(least / 1024) + (seed % 64), scale } : { count: least + (seed % 4096), scale: scale === "" ? "" : "b" }) };
+  },
+);
+
+/** `-m time`: `--contiguous` only when the stop time is earlier than the start time (defaults 00:00:00 and 23:59:59). */
+const timeConstraint = adjusted(
+  { atMostOne: [["utc", "kerneltz"]], excluded: ["contiguous"] },
+  () => fc.option(fc.tuple(fc.integer({ min: 0, max: 86399 }), fc.integer({ min: 0, max: 86399 })), { nil: undefined }),
+  (fields, times) => (times === undefined ? fields : { ...fields, timestart: plain(Math.max(...times)), timestop: plain(Math.min(...times)), contiguous: plain(true) }),
+);
+
+/** `-m string`: `--from` no later than `--to`. */
+const stringConstraint = adjusted(
+  { required: ["algo"], exactlyOne: [["string", "hexString"]] },
+  () => fc.constant(undefined),
+  (fields) => {
+    const from = fields.from?.value as number | undefined;
+    const to = fields.to?.value as number | undefined;
+    return from !== undefined && to !== undefined && from > to ? { ...fields, from: plain(to), to: plain(from) } : fields;
+  },
+);
+
+/** HMARK selectors other than the tuple, with the tuple field that sets the same mask. */
+const hmarkMaskOfField: Readonly<Record<string, string>> = { src: "hmarkSrcPrefix", dst: "hmarkDstPrefix", sport: "hmarkSportMask", dport: "hmarkDportMask", spi: "hmarkSpiMask", proto: "hmarkProtoMask" };
+
+/**
+ * `-j HMARK`: `--hmark-mod` and `--hmark-rnd`; a tuple field and the mask option it sets never both; the
+ * SPI mask never with the port masks; and at least one selector (the tuple or a prefix, mask or value).
+ */
+function arbHmarkOptions(schema: AnyModuleSchema, cx: ValueContext): fc.Arbitrary<OptionFields> {
+  const world = (spi: boolean): fc.Arbitrary<OptionFields> => {
+    const fields = ["src", "dst", "proto", "ct", ...(spi ? ["spi"] : ["sport", "dport"])];
+    const banned = spi ? ["hmarkSportMask", "hmarkDportMask"] : ["hmarkSpiMask"];
+    const withTuple = fc
+      .subarray(fields, { minLength: 1 })
+      .chain((tuple) =>
+        arbOptionsWith(schema, cx, ["hmarkMod", "hmarkRnd"], [...banned, "hmarkTuple", ...tuple.map((f) => hmarkMaskOfField[f] ?? "")].filter((k) => k !== "")).map((f) => ({
+          ...f,
+          hmarkTuple: plain(["src", "dst", "sport", "dport", "spi", "proto", "ct"].filter((x) => tuple.includes(x))),
+        })),
+      );
+    const selectors = ["hmarkSrcPrefix", "hmarkDstPrefix", "hmarkSportMask", "hmarkDportMask", "hmarkSpiMask", "hmarkSport", "hmarkDport", "hmarkSpi", "hmarkProtoMask"].filter((k) => !banned.includes(k));
+    const withoutTuple = fc.oneof(...selectors.map((k) => arbOptionsWith(schema, cx, ["hmarkMod", "hmarkRnd", k], [...banned, "hmarkTuple"])));
+    return fc.oneof(withTuple, withoutTuple);
+  };
+  return fc.oneof(world(false), world(true));
+}
+
+const options = (constraint: OptionConstraint): ModuleConstraint => ({ type: "options", constraint });
+const custom = (arb: (schema: AnyModuleSchema, cx: ValueContext) => fc.Arbitrary<OptionFields>): ModuleConstraint => ({ type: "custom", arb });
+const requires = (...keys: string[]): ModuleConstraint => options({ required: keys });
+const oneOf = (...keys: string[]): ModuleConstraint => options({ exactlyOne: [keys] });
+
+/**
+ * Schemas whose `check` rejects some option combinations, and how to generate only accepted ones. Every
+ * schema with a `check` needs an entry (a schema whose check accepts every combination may have none).
+ */
+export const moduleConstraints: Readonly<Record<string, ModuleConstraint>> = {
+  // Matches (src/ast/matches: conntrack, rates, meta, sets, marks; protocols' tcp).
+  comment: requires("comment"),
+  conntrack: options({ anyOption: true }),
+  state: requires("state"),
+  helper: requires("helper"),
+  connbytes: requires("connbytes", "mode", "dir"),
+  connlabel: requires("label"),
+  connlimit: options({ exactlyOne: [["upto", "above"]], atMostOne: [["saddr", "daddr"]] }),
+  mark: requires("mark"),
+  connmark: requires("mark"),
+  statistic: custom(arbStatisticOptions),
+  hashlimit: hashlimitConstraint,
+  quota: requires("quota"),
+  recent: options({
+    exactlyOne: [["set", "rcheck", "update", "remove"]],
+    atMostOne: [["rsource", "rdest"]],
+    implies: [["reap", ["seconds"]]],
+    forbids: [
+      ["set", ["seconds", "hitcount", "rttl"]],
+      ["remove", ["seconds", "hitcount", "rttl"]],
+    ],
+  }),
+  owner: options({ atLeastOne: [["socketExists", "uidOwner", "gidOwner"]], implies: [["supplGroups", ["gidOwner"]]] }),
+  time: timeConstraint,
+  nfacct: requires("nfacctName"),
+  physdev: options({ anyOption: true }),
+  u32: requires("u32"),
+  string: stringConstraint,
+  bpf: oneOf("bytecode", "objectPinned"),
+  set: options({ required: ["matchSet"], atMostOne: [["packetsEq", "packetsLt", "packetsGt"], ["bytesEq", "bytesLt", "bytesGt"]] }),
+  tcp: options({ atMostOne: [["syn", "tcpFlags"]] }),
+  // Targets (src/ast/targets).
+  MARK: oneOf("setXmark", "setMark", "andMark", "orMark", "xorMark"),
+  CONNMARK: options({
+    exactlyOne: [["setXmark", "setMark", "andMark", "orMark", "xorMark", "saveMark", "restoreMark"]],
+    impliesOneOf: [
+      ["nfmask", ["saveMark", "restoreMark"]],
+      ["ctmask", ["saveMark", "restoreMark"]],
+      ["mask", ["saveMark", "restoreMark"]],
+    ],
+    forbids: [["mask", ["nfmask", "ctmask"]]],
+    atMostOne: [["leftShiftMark", "rightShiftMark"]],
+  }),
+  HMARK: custom(arbHmarkOptions),
+  DNAT: requires("toDestination"),
+  SNAT: requires("toSource"),
+  NETMAP: requires("to"),
+  SNPT: requires("srcPfx", "dstPfx"),
+  DNPT: requires("srcPfx", "dstPfx"),
+  AUDIT: requires("type"),
+  NFLOG: options({ atMostOne: [["nflogSize", "nflogRange"]] }),
+  NFQUEUE: options({ atMostOne: [["queueNum", "queueBalance"]], implies: [["queueCpuFanout", ["queueBalance"]]] }),
+  CT: options({ atMostOne: [["zone", "zoneOrig", "zoneReply"]] }),
+  TPROXY: requires("onPort"),
+  TEE: requires("gateway"),
+  SET: options({
+    atLeastOne: [["addSet", "delSet", "mapSet"]],
+    implies: [
+      ["exist", ["addSet"]],
+      ["timeout", ["addSet"]],
+      ["mapMark", ["mapSet"]],
+      ["mapPrio", ["mapSet"]],
+      ["mapQueue", ["mapSet"]],
+    ],
+    impliesOneOf: [["mapSet", ["mapMark", "mapPrio", "mapQueue"]]],
+  }),
+  IDLETIMER: requires("timeout", "label"),
+  LED: requires("ledTriggerId"),
+  TCPMSS: oneOf("setMss", "clampMssToPmtu"),
+  TTL: oneOf("ttlSet", "ttlDec", "ttlInc"),
+  HL: oneOf("hlSet", "hlDec", "hlInc"),
+  DSCP: oneOf("setDscp", "setDscpClass"),
+  TOS: oneOf("setTos", "andTos", "orTos", "xorTos"),
+  ECN: options({ atLeastOne: [["ecnTcpRemove", "ecnTcpEce", "ecnTcpCwr", "ecnIpEct"]], forbids: [["ecnTcpRemove", ["ecnTcpEce", "ecnTcpCwr"]]] }),
+  CHECKSUM: requires("checksumFill"),
+  CLASSIFY: requires("setClass"),
+  CONNSECMARK: oneOf("save", "restore"),
+  SECMARK: requires("selctx"),
+  // Packet header matches (part A: protocols, packet, addresses).
+  ...matchesAConstraints,
+};
 
 /** The options of a schema's node: generated by its constraint entry, checked by its own `check`. */
 export function arbModuleOptions(schema: AnyModuleSchema, cx: ValueContext): fc.Arbitrary<OptionFields> {
@@ -133,24 +325,40 @@ function schemasFor(schemas: Readonly<Record<string, AnyModuleSchema>>, cx: Valu
 const knownMatchSchemas = matchSchemas as unknown as Readonly<Record<string, AnyModuleSchema>>;
 const knownTargetSchemas = targetSchemas as unknown as Readonly<Record<string, AnyModuleSchema>>;
 
+const knownMatchByFamily = new Map<string, fc.Arbitrary<KnownMatch>>();
+const knownTargetByFamily = new Map<string, fc.Arbitrary<KnownTarget>>();
+
+/** Builds an arbitrary once per family: rulesets build their rules inside `chain`, once per table. */
+function memoByFamily<T>(memo: Map<string, T>, cx: ValueContext, build: () => T): T {
+  const hit = memo.get(cx.family);
+  if (hit !== undefined) return hit;
+  const made = build();
+  memo.set(cx.family, made);
+  return made;
+}
+
 /** A known match module node, `{ kind, ...options, span }`. */
 export function arbKnownMatch(cx: ValueContext): fc.Arbitrary<KnownMatch> {
-  return fc.oneof(...schemasFor(knownMatchSchemas, cx).map((s) => arbModuleOptions(s, cx).map((fields) => ({ kind: s.name, ...fields, span: noSpan }) as unknown as KnownMatch)));
+  return memoByFamily(knownMatchByFamily, cx, () => fc.oneof(...schemasFor(knownMatchSchemas, cx).map((s) => arbModuleOptions(s, cx).map((fields) => ({ kind: s.name, ...fields, span: noSpan }) as unknown as KnownMatch))),
+  );
 }
 
 /** A known target extension node, `{ kind, ...options, span }`. */
 export function arbKnownTarget(cx: ValueContext): fc.Arbitrary<KnownTarget> {
-  return fc.oneof(...schemasFor(knownTargetSchemas, cx).map((s) => arbModuleOptions(s, cx).map((fields) => ({ kind: s.name, ...fields, span: noSpan }) as unknown as KnownTarget)));
+  return memoByFamily(knownTargetByFamily, cx, () => fc.oneof(...schemasFor(knownTargetSchemas, cx).map((s) => arbModuleOptions(s, cx).map((fields) => ({ kind: s.name, ...fields, span: noSpan }) as unknown as KnownTarget))),
+  );
 }
 
 /**
  * Argument words of an unknown module: option groups `[!] --unk-NAME [VALUE...]`. Option names carry a
- * prefix no schema uses, so no known module claims them. Values are any word but `!` (which the printer
- * cannot tell from a negation) and never contain line breaks.
+ * prefix no schema uses, so no known module claims them. Values never contain line breaks, and are
+ * neither `!` nor shaped like an option (`-A`, `--x`): the AST keeps an unknown module's words as one flat
+ * list, so the printer writes such words bare, as the options they usually are, and they would re-parse
+ * as a negation, a command or a generic option (see test/parse/regressions.test.ts).
  */
 export function arbUnknownArgs(minGroups: number): fc.Arbitrary<readonly string[]> {
   const optionName = fc.string({ unit: arbCharOf("abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 1, maxLength: 10 }).map((s) => `--unk-${s}`);
-  const value = arbFreeText(40).map((v) => (v === "!" ? "!!" : v));
+  const value = arbFreeText(40).map((v) => (v === "!" || /^--?[a-zA-Z][a-zA-Z0-9_-]*$/.test(v) ? `x${v}` : v));
   const group = fc.tuple(fc.boolean(), optionName, fc.array(value, { maxLength: 2 })).map(([neg, name, values]) => [...(neg ? ["!"] : []), name, ...values]);
   return fc.array(group, { minLength: minGroups, maxLength: 3 }).map((gs) => gs.flat());
 }

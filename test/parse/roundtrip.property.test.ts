@@ -3,7 +3,8 @@
  * an AST gives that AST back (spans aside), and printing is a fixed point.
  *
  * Seeded: `FC_SEED=<n> npx vitest run test/parse/roundtrip.property.test.ts` replays a run; fast-check prints
- * the seed and the shrunk counterexample (as iptables-save text) when a property fails.
+ * the seed and the shrunk counterexample (as iptables-save text) when a property fails. `FC_RUNS=<n>`
+ * sets the number of runs (default 1000).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,7 +16,8 @@ import { arbRuleset } from "../arb/ruleset.js";
 import { propertySeed } from "../arb/seed.js";
 
 const seed = propertySeed();
-const numRuns = 400;
+// `FC_RUNS` raises it for a longer hunt; 1000 runs take a few seconds.
+const numRuns = Number(process.env.FC_RUNS ?? 1000);
 
 /** Parses canonical text with the family it was printed for; throws with located diagnostics on failure. */
 function parsePrinted(text: string, family: "ipv4" | "ipv6") {
