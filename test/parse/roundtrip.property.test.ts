@@ -1,6 +1,7 @@
 /**
  * Properties of the parser and the printer on generated rulesets (test/arb): parsing the canonical text of
- * an AST gives that AST back (spans aside), and printing is a fixed point.
+ * an AST gives that AST back (spans aside), printing is a fixed point, and every other way of writing the
+ * same rules (option aliases, long forms, `-c`, old-style `!`, quotes, blanks) parses to the same AST.
  *
  * Seeded: `FC_SEED=<n> npx vitest run test/parse/roundtrip.property.test.ts` replays a run; fast-check prints
  * the seed and the shrunk counterexample (as iptables-save text) when a property fails. `FC_RUNS=<n>`
@@ -12,6 +13,7 @@ import { printRuleset } from "../../src/ast/index.js";
 import { formatDiagnostic } from "../../src/diagnostic/index.js";
 import { parseRuleset } from "../../src/parse/index.js";
 import { stripSpans } from "../helpers/ast.js";
+import { arbSpellingChoices, respellRuleset } from "../arb/respell.js";
 import { arbRuleset } from "../arb/ruleset.js";
 import { propertySeed } from "../arb/seed.js";
 
@@ -44,6 +46,20 @@ describe("parse ∘ print", () => {
       fc.property(arbRuleset(), (ast) => {
         const text = printRuleset(ast);
         expect(printRuleset(parsePrinted(text, ast.family))).toBe(text);
+      }),
+      { seed, numRuns },
+    );
+  });
+
+  it("reads every spelling of a rule as the same AST", () => {
+    fc.assert(
+      fc.property(arbRuleset(), arbSpellingChoices(), (ast, choices) => {
+        const text = respellRuleset(ast, choices);
+        const { value, diagnostics } = parseRuleset(text, { family: ast.family });
+        if (value === undefined || diagnostics.length > 0) {
+          throw new Error(`a respelled ruleset does not parse cleanly:\n${diagnostics.map((d) => formatDiagnostic(d, text)).join("\n")}\n--- text:\n${text}`);
+        }
+        expect(stripSpans(value)).toEqual(stripSpans(ast));
       }),
       { seed, numRuns },
     );
