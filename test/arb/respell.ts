@@ -7,7 +7,7 @@
  * @module
  */
 import fc from "fast-check";
-import { type Match, type Rule, type Ruleset, type Target, matchSchemas, printRuleset, quoteWord, ruleSchema, targetSchemas } from "../../src/ast/index.js";
+import { type KnownTarget, type Match, type Rule, type Ruleset, type Target, matchSchemas, printRuleset, quoteWord, ruleSchema, targetSchemas } from "../../src/ast/index.js";
 import type { OptionSpecs, OptionValue } from "../../src/ast/schema.js";
 
 /** Reads choices in turn, starting over at the end. */
@@ -69,8 +69,13 @@ function matchWords(m: Match, c: Choices): string[] {
   return [head, m.kind, ...optionWords(matchSchemas[m.kind].options, m, c)];
 }
 
+function isKnownTarget(t: Target): t is KnownTarget {
+  return Object.hasOwn(targetSchemas, t.kind);
+}
+
 function targetWords(t: Target, c: Choices): string[] {
   const jump = c.of(["-j", "--jump"]);
+  if (isKnownTarget(t)) return [jump, t.kind, ...optionWords(targetSchemas[t.kind].options, t, c)];
   switch (t.kind) {
     case "verdict":
       return [jump, t.verdict];
@@ -81,8 +86,12 @@ function targetWords(t: Target, c: Choices): string[] {
     case "unknown":
       return [jump, t.name, ...unknownWords(t.args, c)];
     default:
-      return [jump, t.kind, ...optionWords(targetSchemas[t.kind].options, t, c)];
+      return assertNeverTarget(t);
   }
+}
+
+function assertNeverTarget(x: never): never {
+  throw new Error(`test/arb: unhandled target ${JSON.stringify(x)}`);
 }
 
 /** One rule line, respelled. */
