@@ -244,11 +244,34 @@ export function arbMutatedLine(lines: readonly string[]): fc.Arbitrary<string> {
   return fc.tuple(fc.constantFrom(...lines), fc.array(arbMutation(), { minLength: 1, maxLength: 4 })).map(([line, edits]) => edits.reduce(applyMutation, line));
 }
 
-/** A corpus file with one to eight line edits (lines borrowed from `linePool`), and sometimes a text edit. */
+/**
+ * A save file rewritten as `iptables -S`-style commands (`-t nat -N CHAIN`, `-t nat -P CHAIN POLICY`,
+ * `-t nat -A ...`), the other form the parser reads: no `*table` or `COMMIT` lines.
+ */
+export function toCommandsForm(text: string): string {
+  let table = "filter";
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const header = /^\*(\S+)/.exec(line);
+    const chain = /^:(\S+)\s+(\S+)/.exec(line);
+    const rule = /^(\[\d+:\d+\]\s+)?(-A\s.*)$/.exec(line);
+    if (header !== null) table = header[1] ?? table;
+    else if (line.startsWith("COMMIT")) continue;
+    else if (chain !== null) out.push(chain[2] === "-" ? `-t ${table} -N ${chain[1] ?? ""}` : `-t ${table} -P ${chain[1] ?? ""} ${chain[2] ?? ""}`);
+    else if (rule !== null) out.push(`${rule[1] ?? ""}-t ${table} ${rule[2] ?? ""}`);
+    else out.push(line);
+  }
+  return out.join("\n");
+}
+
+/**
+ * A corpus file, sometimes in the commands form, with one to eight line edits (lines borrowed from
+ * `linePool`) and sometimes a text edit.
+ */
 export function arbMutatedFile(files: readonly string[], linePool: readonly string[]): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.constantFrom(...files), fc.array(arbLineMutation(linePool), { minLength: 1, maxLength: 8 }), fc.array(arbMutation(), { maxLength: 2 }))
-    .map(([file, lineEdits, textEdits]) => textEdits.reduce(applyMutation, lineEdits.reduce(applyLineMutation, file)));
+    .tuple(fc.constantFrom(...files), fc.boolean(), fc.array(arbLineMutation(linePool), { minLength: 1, maxLength: 8 }), fc.array(arbMutation(), { maxLength: 2 }))
+    .map(([file, commands, lineEdits, textEdits]) => textEdits.reduce(applyMutation, lineEdits.reduce(applyLineMutation, commands ? toCommandsForm(file) : file)));
 }
 
 function assertNeverMutation(x: never): never {

@@ -21,7 +21,7 @@ import { propertySeed } from "../arb/seed.js";
 
 const seed = propertySeed();
 const lineRuns = 10_000;
-const fileRuns = 400;
+const fileRuns = 1000;
 const timeLimitMs = 1000;
 
 /** The corpus: the test fixtures, or the shared corpus next to the working tree before they exist. */
