@@ -67,24 +67,18 @@ function chainsThatCanDrop(table: Table): ReadonlySet<string> {
   return drops;
 }
 
+/**
+ * Targets that may drop or reject the packet themselves: REJECT; TPROXY when no socket takes the packet;
+ * SYNPROXY, which answers the handshake itself and drops the original.
+ */
+const droppingTargets: ReadonlySet<string> = new Set(["REJECT", "TPROXY", "SYNPROXY"]);
+
 function ruleCanDrop(r: Rule, dropping: ReadonlySet<string>): boolean {
   const t = r.target;
   if (t === undefined) return false;
-  switch (t.kind) {
-    case "verdict":
-      return t.verdict === "DROP";
-    case "jump":
-    case "goto":
-      return dropping.has(t.chain);
-    case "REJECT":
-      return true;
-    // TPROXY drops the packet when no socket takes it; SYNPROXY drops what it answers itself.
-    case "TPROXY":
-    case "SYNPROXY":
-      return true;
-    default:
-      return false;
-  }
+  if (t.kind === "verdict") return t.verdict === "DROP";
+  if (t.kind === "jump" || t.kind === "goto") return dropping.has(t.chain);
+  return droppingTargets.has(t.kind);
 }
 
 function ipsetLookup(save: IpsetSave | undefined): ((name: string) => IpsetSet | undefined) | undefined {

@@ -2,7 +2,7 @@
  * Translates one iptables rule: generic options, then each match, then the target, into one nft rule.
  * @module
  */
-import { type Match, type Rule, type Target, printRule } from "../ast/index.js";
+import { type Match, type Rule, type Target, type VerdictTarget, printRule } from "../ast/index.js";
 import type { NftExpr, NftRule, NftStatement } from "../nft/index.js";
 import { type Refusal, type RuleContext, type Translation, isRefusal } from "./context.js";
 import { matchTranslators, targetTranslators } from "./dispatch.js";
@@ -20,31 +20,29 @@ function translateMatch(m: Match, cx: RuleContext): Translation {
   return f(m, cx);
 }
 
-function translateTarget(t: Target, cx: RuleContext): Translation {
-  switch (t.kind) {
-    case "verdict":
-      switch (t.verdict) {
-        case "ACCEPT":
-          return { stmts: [{ kind: "accept" }] };
-        case "DROP":
-          return { stmts: [{ kind: "drop" }] };
-        case "RETURN":
-          return { stmts: [{ kind: "return" }] };
-        case "QUEUE":
-          return { stmts: [{ kind: "queue", num: { kind: "number", value: 0 } }] };
-        default:
-          return assertNever(t.verdict);
-      }
-    case "jump":
-    case "goto":
-      return { stmts: [{ kind: t.kind, target: cx.chainName(t.chain) }] };
-    case "unknown":
-      return { refused: `-j ${t.name} is not a target ipt2nft knows`, span: t.span };
-    default: {
-      const f = targetTranslators[t.kind] as (n: Target, c: RuleContext) => Translation;
-      return f(t, cx);
-    }
+function translateVerdict(t: VerdictTarget): Translation {
+  switch (t.verdict) {
+    case "ACCEPT":
+      return { stmts: [{ kind: "accept" }] };
+    case "DROP":
+      return { stmts: [{ kind: "drop" }] };
+    case "RETURN":
+      return { stmts: [{ kind: "return" }] };
+    case "QUEUE":
+      // -j QUEUE is NFQUEUE queue 0 without bypass.
+      return { stmts: [{ kind: "queue", num: { kind: "number", value: 0 } }] };
+    default:
+      return assertNever(t.verdict);
   }
+}
+
+function translateTarget(t: Target, cx: RuleContext): Translation {
+  if (t.kind === "verdict") return translateVerdict(t);
+  if (t.kind === "jump" || t.kind === "goto") return { stmts: [{ kind: t.kind, target: cx.chainName(t.chain) }] };
+  if (t.kind === "unknown") return { refused: `-j ${t.name} is not a target ipt2nft knows`, span: t.span };
+  // The table is keyed by kind, so the lookup and the node always agree; TypeScript cannot see that through the union.
+  const f = targetTranslators[t.kind] as (n: Target, c: RuleContext) => Translation;
+  return f(t, cx);
 }
 
 /**
