@@ -174,6 +174,10 @@ export class RuleBuilder {
         const c = words[i];
         const needsChain = ck !== "flush" && ck !== "delete-chain" && ck !== "zero";
         if (c?.t === "value") {
+          if (!isBareName(c.text)) {
+            this.error("bad-value", `chain name ${JSON.stringify(c.text)} ${bareNameRule}`, c);
+            return undefined;
+          }
           chain = c;
           i++;
         } else if (needsChain) {
@@ -346,6 +350,7 @@ export class RuleBuilder {
       const sp = this.span({ start: chainTarget.word.start, end: target?.end ?? chainTarget.name.end });
       if (raw.length > 0 && chainTarget.kind === "jump") finalTarget = { kind: "unknown", name: chainTarget.name.text, args: raw, span: sp };
       else if (chainTarget.kind === "jump" && verdicts.has(chainTarget.name.text)) finalTarget = { kind: "verdict", verdict: chainTarget.name.text as Verdict, span: sp };
+      else if (!isBareName(chainTarget.name.text)) this.error("bad-value", `chain name ${JSON.stringify(chainTarget.name.text)} ${bareNameRule}`, chainTarget.name);
       else finalTarget = { kind: chainTarget.kind, chain: chainTarget.name.text, span: sp };
     } else if (target !== undefined) {
       finalTarget = this.finishModule(target) as Target | undefined;
@@ -445,6 +450,18 @@ export class RuleBuilder {
     }
     return { kind: schema.name, ...fields, span } as { kind: string };
   }
+}
+
+/** Why {@link isBareName} refused a name, for messages. */
+const bareNameRule = "cannot be saved: names have no blanks and do not start with \", - or !";
+
+/**
+ * Whether a chain name can be written back bare, as iptables-save writes chain names (`-A NAME`,
+ * `-j NAME`). A quoted name with a blank, or one starting with `"`, `-` or `!`, would re-read as other
+ * words; iptables itself refuses chain names starting with `-` or `!`.
+ */
+function isBareName(name: string): boolean {
+  return /^[^ \t"!-][^ \t]*$/.test(name);
 }
 
 function describeWord(w: Word): string {
