@@ -46,7 +46,8 @@ function printUnknownArg(word: string): string {
 
 /** Prints one match as `-m NAME OPTIONS`. */
 export function printMatch(m: Match): string {
-  if (m.kind === "unknown") return ["-m", m.name, ...m.args.map(printUnknownArg)].join(" ");
+  // The name is quoted when it must be: `-m "a b"` parses, so its print has to parse back too.
+  if (m.kind === "unknown") return ["-m", quoteWord(m.name), ...m.args.map(printUnknownArg)].join(" ");
   const schema = matchSchemas[m.kind];
   return ["-m", m.kind, ...printOptions(schema.options, m)].join(" ");
 }
@@ -69,7 +70,7 @@ export function printTarget(t: Target): string {
     case "goto":
       return `-g ${t.chain}`;
     case "unknown":
-      return ["-j", t.name, ...t.args.map(printUnknownArg)].join(" ");
+      return ["-j", quoteWord(t.name), ...t.args.map(printUnknownArg)].join(" ");
     default:
       return assertNeverTarget(t);
   }

@@ -10,7 +10,8 @@ import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "./generate
 import { type CommandRaw, grammarBuilder, type RawRuleset } from "./build.js";
 import { LineIndex } from "./lines.js";
 import { type Command, type CommandKind, RuleBuilder } from "./rule.js";
-import { assembleRuleset } from "./ruleset.js";
+import { assembleRuleset, lineSourceOf } from "./ruleset.js";
+import { scanLines } from "./scan.js";
 
 export type { Command, CommandKind };
 export type { IpsetParseOptions } from "./ipset.js";
@@ -39,14 +40,15 @@ export function detectFamily(text: string): Family {
   return "ipv4";
 }
 
-function runGrammar<T>(text: string, startRule: "Ruleset" | "RuleCommand", file: string | undefined): { value: T } | { error: Diagnostic } {
+/** Runs the grammar; the value is what the start rule's builder returns (the caller knows which). */
+function runGrammar(text: string, startRule: "Ruleset" | "RuleCommand", file: string | undefined): { value: unknown } | { error: Diagnostic } {
   try {
-    return { value: peggyParse(text, { startRule, build: grammarBuilder, grammarSource: file ?? "<input>" }) as T };
+    return { value: peggyParse(text, { startRule, build: grammarBuilder, grammarSource: file ?? "<input>" }) };
   } catch (e) {
     if (!(e instanceof PeggySyntaxError)) throw e;
     const lines = new LineIndex(text);
     const { start, end } = e.location;
-    const expected = [...new Set((e.expected ?? []).map((x) => describeExpectation(x)))].sort();
+    const expected = [...new Set(e.expected.map((x) => describeExpectation(x)))].sort();
     const found = e.found === null ? "end of input" : JSON.stringify(e.found);
     return {
       error: {
@@ -85,15 +87,22 @@ function describeExpectation(x: Expectation): string {
  * ```
  */
 export function parseRuleset(text: string, options: ParseOptions = {}): Result<Ruleset | undefined> {
-  const raw = runGrammar<RawRuleset>(text, "Ruleset", options.file);
-  if ("error" in raw) return { value: undefined, diagnostics: [raw.error] };
   const lines = new LineIndex(text);
-  const family = options.family ?? detectFamily(text);
-  const { ruleset, diagnostics } = assembleRuleset(raw.value, lines, {
-    family,
+  const assembleOptions = {
+    family: options.family ?? detectFamily(text),
     defaultTable: options.defaultTable ?? "filter",
     ...(options.file === undefined ? {} : { file: options.file }),
-  });
+  };
+  // The scanner is the fast path for ordinary files: lines are assembled as they are scanned. If it
+  // declines a line, the grammar parses the whole text instead (and explains any syntax error).
+  const scanned = scanLines(text);
+  if (scanned !== undefined) {
+    const { ruleset, diagnostics } = assembleRuleset(scanned, lines, assembleOptions);
+    if (!scanned.declined) return { value: hasErrors(diagnostics) ? undefined : ruleset, diagnostics };
+  }
+  const raw = runGrammar(text, "Ruleset", options.file);
+  if ("error" in raw) return { value: undefined, diagnostics: [raw.error] };
+  const { ruleset, diagnostics } = assembleRuleset(lineSourceOf(raw.value as RawRuleset), lines, assembleOptions);
   return { value: hasErrors(diagnostics) ? undefined : ruleset, diagnostics };
 }
 
@@ -109,10 +118,11 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Result<R
  * ```
  */
 export function parseCommand(text: string, options: ParseOptions = {}): Result<Command | undefined> {
-  const raw = runGrammar<CommandRaw>(text, "RuleCommand", options.file);
+  const raw = runGrammar(text, "RuleCommand", options.file);
   if ("error" in raw) return { value: undefined, diagnostics: [raw.error] };
+  const line = raw.value as CommandRaw;
   const lines = new LineIndex(text);
   const builder = new RuleBuilder({ lines, family: options.family ?? detectFamily(text), ...(options.file === undefined ? {} : { file: options.file }) });
-  const cmd = builder.command(raw.value.words, raw.value, null);
+  const cmd = builder.command(line.words, line, null);
   return { value: hasErrors(builder.diagnostics) ? undefined : cmd, diagnostics: builder.diagnostics };
 }

@@ -12,7 +12,6 @@ import { ruleSchema } from "../ast/rule.js";
 import { matchSchemas } from "../ast/matches/index.js";
 import { targetSchemas } from "../ast/targets/index.js";
 import { type AnyOptionSpec, type CodecContext, CodecError, type ModuleSchema, type OptionSpecs, type OptionValue } from "../ast/schema.js";
-import { parseProtocol } from "../ast/protocol.js";
 import type { OptionWord, TextRange, ValueWord, Word } from "./build.js";
 import type { LineIndex } from "./lines.js";
 
@@ -40,9 +39,9 @@ function indexSchemas(schemas: Readonly<Record<string, AnySchema>>): ReadonlyMap
   return m;
 }
 
-const matchIndex = indexSchemas(matchSchemas as unknown as Readonly<Record<string, AnySchema>>);
-const targetIndex = indexSchemas(targetSchemas as unknown as Readonly<Record<string, AnySchema>>);
-const genericIndex = indexSchema(ruleSchema as unknown as AnySchema);
+const matchIndex = indexSchemas(matchSchemas);
+const targetIndex = indexSchemas(targetSchemas);
+const genericIndex = indexSchema(ruleSchema);
 
 /** The module `-p NAME` loads implicitly when one of its options is used without `-m`. */
 const implicitMatchByProtocol: ReadonlyMap<number, string> = new Map([
@@ -83,26 +82,27 @@ export interface BuildContext {
   readonly file?: string;
 }
 
-const commandOptions: Readonly<Record<string, CommandKind>> = {
-  "-A": "append",
-  "--append": "append",
-  "-I": "insert",
-  "--insert": "insert",
-  "-R": "replace",
-  "--replace": "replace",
-  "-D": "delete",
-  "--delete": "delete",
-  "-P": "policy",
-  "--policy": "policy",
-  "-N": "new-chain",
-  "--new-chain": "new-chain",
-  "-F": "flush",
-  "--flush": "flush",
-  "-X": "delete-chain",
-  "--delete-chain": "delete-chain",
-  "-Z": "zero",
-  "--zero": "zero",
-};
+// A Map, not an object: every option word is looked up here, and a Map lookup does not intern the word.
+const commandOptions: ReadonlyMap<string, CommandKind> = new Map<string, CommandKind>([
+  ["-A", "append"],
+  ["--append", "append"],
+  ["-I", "insert"],
+  ["--insert", "insert"],
+  ["-R", "replace"],
+  ["--replace", "replace"],
+  ["-D", "delete"],
+  ["--delete", "delete"],
+  ["-P", "policy"],
+  ["--policy", "policy"],
+  ["-N", "new-chain"],
+  ["--new-chain", "new-chain"],
+  ["-F", "flush"],
+  ["--flush", "flush"],
+  ["-X", "delete-chain"],
+  ["--delete-chain", "delete-chain"],
+  ["-Z", "zero"],
+  ["--zero", "zero"],
+]);
 
 /** A module being assembled: its schema (undefined when unknown) and the options given so far. */
 interface ModuleDraft {
@@ -110,10 +110,14 @@ interface ModuleDraft {
   readonly name: string;
   readonly indexed: IndexedSchema | undefined;
   readonly nameSpan: TextRange;
-  readonly options: Map<string, OptionValue<unknown>>;
+  /** Options by AST field, in the order given (a plain record: cheaper than a Map for two or three). */
+  readonly options: OptionFields;
   readonly raw: string[];
   end: number;
 }
+
+/** Options by AST field name. */
+type OptionFields = Record<string, OptionValue<unknown>>;
 
 /** An option word with its `!` and its argument words. */
 interface OptionGroup {
@@ -128,7 +132,12 @@ interface OptionGroup {
 export class RuleBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly cx: BuildContext) {}
+  /** What the codecs are told; one object for the whole input, since it never changes. */
+  private readonly codecContext: CodecContext;
+
+  constructor(private readonly cx: BuildContext) {
+    this.codecContext = { family: cx.family };
+  }
 
   private span(r: TextRange): Span {
     return this.cx.lines.span(r.start, r.end);
@@ -162,7 +171,7 @@ export class RuleBuilder {
         i += 2;
         continue;
       }
-      const ck = w.t === "option" ? commandOptions[w.text] : undefined;
+      const ck = w.t === "option" ? commandOptions.get(w.text) : undefined;
       if (ck !== undefined && w.t === "option") {
         if (kind !== undefined) {
           this.error("conflicting-options", `only one command per line: ${kindWord?.text ?? ""} and ${w.text}`, w);
@@ -210,27 +219,30 @@ export class RuleBuilder {
       this.error("syntax", "expected a command such as -A CHAIN", words[0] ?? range);
       return undefined;
     }
-    const base = {
-      command: kind,
-      span: this.span(range),
-      ...(table === undefined ? {} : { table }),
-      ...(chain === undefined ? {} : { chain: chain.text, chainSpan: this.span(chain) }),
-      ...(position === undefined ? {} : { position }),
-      ...(policy === undefined ? {} : { policy }),
-    };
+    // Built by assignment rather than spreads: this runs once per line of a file with tens of thousands.
+    const cmd: Mutable<Command> = { command: kind, span: this.span(range) };
+    if (table !== undefined) cmd.table = table;
+    if (chain !== undefined) {
+      cmd.chain = chain.text;
+      cmd.chainSpan = this.span(chain);
+    }
+    if (position !== undefined) cmd.position = position;
+    if (policy !== undefined) cmd.policy = policy;
     const takesRule = kind === "append" || kind === "insert" || kind === "replace" || (kind === "delete" && position === undefined);
     if (!takesRule) {
       if (ruleWords.length > 0) this.error("extra-argument", `unexpected ${describeWord(ruleWords[0] as Word)} after ${kindWord?.text ?? ""}`, ruleWords[0] as Word);
-      return base;
+      return cmd;
     }
-    const rule = this.rule(chain?.text ?? "", ruleWords, range, counters);
-    return rule === undefined ? undefined : { ...base, rule };
+    const rule = this.rule(chain?.text ?? "", ruleWords, cmd.span, counters);
+    if (rule === undefined) return undefined;
+    cmd.rule = rule;
+    return cmd;
   }
 
-  /** Builds a rule from its words (everything after `-A CHAIN`). */
-  rule(chain: string, words: readonly Word[], range: TextRange, fileCounters: (Counters & TextRange) | null): Rule | undefined {
+  /** Builds a rule from its words (everything after `-A CHAIN`); `span` is its command line's. */
+  rule(chain: string, words: readonly Word[], span: Span, fileCounters: (Counters & TextRange) | null): Rule | undefined {
     const before = this.diagnostics.length;
-    const generic = new Map<string, OptionValue<unknown>>();
+    const generic: OptionFields = {};
     const drafts: ModuleDraft[] = [];
     const groups: OptionGroup[] = [];
     let target: ModuleDraft | undefined;
@@ -261,7 +273,7 @@ export class RuleBuilder {
         }
         i++;
         if (text === "-m" || text === "--match") {
-          const d: ModuleDraft = { role: "match", name: v.text, indexed: matchIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+          const d: ModuleDraft = { role: "match", name: v.text, indexed: matchIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: {}, raw: [], end: v.end };
           drafts.push(d);
           current = d;
           continue;
@@ -273,7 +285,7 @@ export class RuleBuilder {
         if ((text === "-j" || text === "--jump") && (verdicts.has(v.text) || !targetIndex.has(v.text))) {
           chainTarget = { kind: "jump", name: v, word: w };
           // Options after a plain jump may still belong to an unknown target extension; decided below.
-          current = { role: "target", name: v.text, indexed: undefined, nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+          current = { role: "target", name: v.text, indexed: undefined, nameSpan: { start: w.start, end: v.end }, options: {}, raw: [], end: v.end };
           target = current;
           continue;
         }
@@ -282,7 +294,7 @@ export class RuleBuilder {
           current = undefined;
           continue;
         }
-        target = { role: "target", name: v.text, indexed: targetIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: new Map(), raw: [], end: v.end };
+        target = { role: "target", name: v.text, indexed: targetIndex.get(v.text), nameSpan: { start: w.start, end: v.end }, options: {}, raw: [], end: v.end };
         current = target;
         continue;
       }
@@ -323,7 +335,7 @@ export class RuleBuilder {
     if (bang !== undefined) this.error("syntax", "! must be followed by an option", bang);
 
     // Second pass: assign module options now that the protocol is known.
-    const protocol = generic.get("protocol");
+    const protocol = generic.protocol;
     for (const g of groups) {
       const owner = this.ownerOf(g, drafts, protocol, target);
       if (owner === undefined) continue;
@@ -357,38 +369,34 @@ export class RuleBuilder {
     }
     if (this.diagnostics.length > before) return undefined;
 
-    const genericFields = Object.fromEntries(generic);
-    const counted = counters === undefined ? {} : { counters };
-    const rule: Rule = {
-      kind: "rule",
-      chain,
-      ...counted,
-      ...genericFields,
-      matches,
-      ...(finalTarget === undefined ? {} : { target: finalTarget }),
-      span: this.span(range),
-    };
-    return rule;
+    // Built by assignment (faster than spreads on large files), in the fixed order kind, chain, counters,
+    // generic options, matches, target, span, so that ASTs dumped as JSON read alike.
+    const rule: Record<string, unknown> = { kind: "rule", chain };
+    if (counters !== undefined) rule.counters = counters;
+    for (const key in generic) rule[key] = generic[key];
+    rule.matches = matches;
+    if (finalTarget !== undefined) rule.target = finalTarget;
+    rule.span = span;
+    return rule as unknown as Rule;
   }
 
   /** Finds the module an option belongs to, creating the protocol's implicit match if needed. */
   private ownerOf(g: OptionGroup, drafts: ModuleDraft[], protocol: OptionValue<unknown> | undefined, target: ModuleDraft | undefined): ModuleDraft | undefined {
     const name = g.option.text;
-    const knows = (d: ModuleDraft | undefined): boolean => d?.indexed?.byName.has(name) === true;
-    if (g.after !== undefined && (knows(g.after) || g.after.indexed === undefined && !(g.after.role === "target" && this.claimedByMatch(name, drafts, protocol)))) return g.after;
-    for (let k = drafts.length - 1; k >= 0; k--) if (knows(drafts[k])) return drafts[k];
+    if (g.after !== undefined && (knows(g.after, name) || g.after.indexed === undefined && !(g.after.role === "target" && this.claimedByMatch(name, drafts, protocol)))) return g.after;
+    for (let k = drafts.length - 1; k >= 0; k--) if (knows(drafts[k], name)) return drafts[k];
     if (protocol !== undefined && !protocol.negated) {
       const implicit = implicitMatchByProtocol.get(protocol.value as number);
       const indexed = implicit === undefined ? undefined : matchIndex.get(implicit);
       if (implicit !== undefined && indexed?.byName.has(name) === true) {
-        const d: ModuleDraft = { role: "match", name: implicit, indexed, nameSpan: g.option, options: new Map(), raw: [], end: g.option.end };
+        const d: ModuleDraft = { role: "match", name: implicit, indexed, nameSpan: g.option, options: {}, raw: [], end: g.option.end };
         // iptables loads the implicit match when it meets its first option: keep that order.
         const at = g.after === undefined ? 0 : drafts.indexOf(g.after) + 1;
         drafts.splice(at < 0 ? drafts.length : at, 0, d);
         return d;
       }
     }
-    if (knows(target)) return target;
+    if (knows(target, name)) return target;
     const where = g.after === undefined ? "" : ` for ${g.after.role === "match" ? "-m" : "-j"} ${g.after.name}`;
     const hint = protocol === undefined && ["--dport", "--sport", "--tcp-flags", "--syn", "--icmp-type"].includes(name) ? " (give -p PROTOCOL or -m PROTOCOL first)" : "";
     this.error("unknown-option", `unknown option ${name}${where}${hint}`, g.option);
@@ -402,9 +410,9 @@ export class RuleBuilder {
     return implicit !== undefined && matchIndex.get(implicit)?.byName.has(name) === true;
   }
 
-  private addOption(into: Map<string, OptionValue<unknown>>, [key, spec]: readonly [string, AnyOptionSpec], g: OptionGroup, moduleName: string): void {
+  private addOption(into: OptionFields, [key, spec]: readonly [string, AnyOptionSpec], g: OptionGroup, moduleName: string): void {
     const { option, bang, args } = g;
-    if (into.has(key)) {
+    if (Object.hasOwn(into, key)) {
       this.error("duplicate-option", `${option.text} is given twice${moduleName === "rule" ? "" : ` in ${moduleName}`}`, option);
       return;
     }
@@ -422,8 +430,7 @@ export class RuleBuilder {
       this.error("extra-argument", `unexpected argument ${JSON.stringify(extra.text)} after ${option.text}`, extra);
       return;
     }
-    const cx: CodecContext = { family: this.cx.family };
-    const value: unknown = spec.codec.parse(args.map((a) => a.text), cx);
+    const value: unknown = spec.codec.parse(args.map((a) => a.text), this.codecContext);
     if (value instanceof CodecError) {
       const at = args[value.argIndex] ?? option;
       this.error("bad-value", `${option.text}: ${value.message}`, at);
@@ -431,7 +438,7 @@ export class RuleBuilder {
     }
     const start = bang?.start ?? option.start;
     const end = (args[args.length - 1] ?? option).end;
-    into.set(key, { value, negated: bang !== undefined, span: this.span({ start, end }) });
+    into[key] = { value, negated: bang !== undefined, span: this.cx.lines.span(start, end) };
   }
 
   private finishModule(d: ModuleDraft): { kind: string } | undefined {
@@ -442,15 +449,28 @@ export class RuleBuilder {
       this.error("family-mismatch", `${d.role === "match" ? "-m" : "-j"} ${d.name} is for ${schema.family} only, and this is an ${this.cx.family} ruleset`, d.nameSpan);
       return undefined;
     }
-    const fields = Object.fromEntries(d.options);
-    for (const issue of schema.check?.(fields) ?? []) {
-      const at = issue.option === undefined ? undefined : d.options.get(issue.option);
-      const r = at === undefined ? d.nameSpan : { start: at.span.start.offset, end: at.span.end.offset };
-      this.error(issue.option === undefined ? "missing-option" : "conflicting-options", `${d.role === "match" ? "-m" : "-j"} ${d.name}: ${issue.message}`, r);
+    if (schema.check !== undefined) {
+      // Checks see the options alone (some look at every value), not the node with its kind and span.
+      for (const issue of schema.check(d.options)) {
+        const at = issue.option !== undefined && Object.hasOwn(d.options, issue.option) ? d.options[issue.option] : undefined;
+        const r = at === undefined ? d.nameSpan : { start: at.span.start.offset, end: at.span.end.offset };
+        this.error(issue.option === undefined ? "missing-option" : "conflicting-options", `${d.role === "match" ? "-m" : "-j"} ${d.name}: ${issue.message}`, r);
+      }
     }
-    return { kind: schema.name, ...fields, span } as { kind: string };
+    const node: Record<string, unknown> = { kind: schema.name };
+    for (const key in d.options) node[key] = d.options[key];
+    node.span = span;
+    return node as { kind: string };
   }
 }
+
+/** Whether a module takes the option `name`. */
+function knows(d: ModuleDraft | undefined, name: string): boolean {
+  return d?.indexed?.byName.has(name) === true;
+}
+
+/** A record type with its `readonly` modifiers removed, for building a value field by field. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Why {@link isBareName} refused a name, for messages. */
 const bareNameRule = "cannot be saved: names have no blanks and do not start with \", - or !";

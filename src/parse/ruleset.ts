@@ -6,7 +6,7 @@
 import type { Diagnostic, DiagnosticCode, Span } from "../diagnostic/index.js";
 import type { Family } from "../ast/address.js";
 import { type Chain, type CommentLine, type Rule, type Ruleset, type Table, type TableName, builtinChains, tableNames } from "../ast/rule.js";
-import type { RawRuleset, TextRange } from "./build.js";
+import type { RawLine, RawRuleset, TextRange } from "./build.js";
 import type { LineIndex } from "./lines.js";
 import { RuleBuilder } from "./rule.js";
 
@@ -30,19 +30,37 @@ interface TableDraft {
   readonly headerRange: TextRange;
 }
 
+/**
+ * The lines of a file in order, from the grammar (all at once) or the scanner (one at a time, so each
+ * line's words are garbage before the next is read), with the file's offsets.
+ */
+export interface LineSource extends TextRange {
+  readonly lines: Iterable<RawLine>;
+  /** Whether some line is a `*table` header: then the file is in save format, else it is `-S` lines. */
+  readonly hasTableHeader: boolean;
+}
+
+/** The grammar's result as a {@link LineSource}. */
+export function lineSourceOf(raw: RawRuleset): LineSource {
+  return { start: raw.start, end: raw.end, lines: raw.lines, hasTableHeader: raw.lines.some((l) => l?.t === "table") };
+}
+
 function isTableName(n: string): n is TableName {
   return (tableNames as readonly string[]).includes(n);
 }
 
 /** Builds the ruleset from the grammar's lines. */
-export function assembleRuleset(raw: RawRuleset, lines: LineIndex, options: AssembleOptions): { ruleset: Ruleset; diagnostics: Diagnostic[] } {
+export function assembleRuleset(raw: LineSource, lines: LineIndex, options: AssembleOptions): { ruleset: Ruleset; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const builder = new RuleBuilder({ lines, family: options.family, ...(options.file === undefined ? {} : { file: options.file }) });
   const span = (r: TextRange): Span => lines.span(r.start, r.end);
-  const report = (code: DiagnosticCode, message: string, r: TextRange): void => {
-    diagnostics.push({ severity: "error", code, message, span: span(r), ...(options.file === undefined ? {} : { file: options.file }) });
+  const reportAt = (code: DiagnosticCode, message: string, at: Span): void => {
+    diagnostics.push({ severity: "error", code, message, span: at, ...(options.file === undefined ? {} : { file: options.file }) });
   };
-  const format = raw.lines.some((l) => l?.t === "table") ? "save" : "commands";
+  const report = (code: DiagnosticCode, message: string, r: TextRange): void => {
+    reportAt(code, message, span(r));
+  };
+  const format = raw.hasTableHeader ? "save" : "commands";
   const tables: TableDraft[] = [];
   let current: TableDraft | undefined;
   let pendingComments: CommentLine[] = [];
@@ -146,14 +164,13 @@ export function assembleRuleset(raw: RawRuleset, lines: LineIndex, options: Asse
         const t = tableFor(cmd.table, line);
         if (t === undefined) break;
         t.end = line.end;
-        const chainSpan = cmd.chainSpan ?? cmd.span;
-        const at = { start: chainSpan.start.offset, end: chainSpan.end.offset };
+        const at = cmd.chainSpan ?? cmd.span;
         switch (cmd.command) {
           case "append":
           case "insert": {
             if (cmd.rule === undefined) break;
             if (!t.chains.has(cmd.rule.chain)) {
-              report("undeclared-chain", `chain ${cmd.rule.chain} is not declared in table ${t.name}`, at);
+              reportAt("undeclared-chain", `chain ${cmd.rule.chain} is not declared in table ${t.name}`, at);
               break;
             }
             if (cmd.command === "insert") t.rules.splice(insertionIndex(t.rules, cmd.rule.chain, cmd.position ?? 1), 0, cmd.rule);
@@ -163,7 +180,7 @@ export function assembleRuleset(raw: RawRuleset, lines: LineIndex, options: Asse
           case "policy": {
             const c = t.chains.get(cmd.chain ?? "");
             if (c === undefined || !c.builtin) {
-              report("builtin-chain", `-P needs a built-in chain of table ${t.name}, not ${cmd.chain ?? ""}`, at);
+              reportAt("builtin-chain", `-P needs a built-in chain of table ${t.name}, not ${cmd.chain ?? ""}`, at);
               break;
             }
             if (cmd.policy !== "ACCEPT" && cmd.policy !== "DROP") {
@@ -176,7 +193,7 @@ export function assembleRuleset(raw: RawRuleset, lines: LineIndex, options: Asse
           case "new-chain": {
             const name = cmd.chain ?? "";
             if (t.chains.has(name)) {
-              report("duplicate-chain", `chain ${name} already exists`, at);
+              reportAt("duplicate-chain", `chain ${name} already exists`, at);
               break;
             }
             t.chains.set(name, { kind: "chain", name, builtin: false, span: span(line) });
@@ -206,9 +223,8 @@ export function assembleRuleset(raw: RawRuleset, lines: LineIndex, options: Asse
       const tg = r.target;
       if (tg?.kind !== "jump" && tg?.kind !== "goto") continue;
       const c = t.chains.get(tg.chain);
-      const where = { start: tg.span.start.offset, end: tg.span.end.offset };
-      if (c === undefined) report("undeclared-chain", `${tg.kind === "jump" ? "-j" : "-g"} ${tg.chain}: no chain or target of that name in table ${t.name}`, where);
-      else if (c.builtin) report("builtin-chain", `cannot ${tg.kind} to built-in chain ${tg.chain}`, where);
+      if (c === undefined) reportAt("undeclared-chain", `${tg.kind === "jump" ? "-j" : "-g"} ${tg.chain}: no chain or target of that name in table ${t.name}`, tg.span);
+      else if (c.builtin) reportAt("builtin-chain", `cannot ${tg.kind} to built-in chain ${tg.chain}`, tg.span);
     }
   }
 

@@ -29,6 +29,14 @@ describe("printing unknown modules", () => {
     expect(printed).toContain("-j XTUNKNOWNTARGET --to-thing 10.0.0.1:80 --flag");
   });
 
+  it("quotes a module name that needs quotes (found by test/parse/fuzz.test.ts)", () => {
+    const damaged = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m "two words" -m mark --mark 0x1/0x1 -j ACCEPT\nCOMMIT\n';
+    const first = parseRuleset(damaged).value!;
+    const printed = printRuleset(first);
+    expect(printed).toContain('-m "two words" -m mark');
+    expect(stripSpans(parseRuleset(printed).value)).toEqual(stripSpans(first));
+  });
+
   it("re-parses to the same AST", () => {
     const first = parseRuleset(text).value!;
     const again = parseRuleset(printRuleset(first));
