@@ -6,6 +6,11 @@
 import type { KnownMatch, KnownTarget } from "../ast/index.js";
 import type { ByKind } from "./context.js";
 import { protocolMatchTranslators } from "./protocols.js";
+import { flowTargetTranslators } from "./flow.js";
+import { logTargetTranslators } from "./log.js";
+import { natTargetTranslators } from "./nat.js";
+import { packetTargetTranslators } from "./packet-targets.js";
+import { verdictTargetTranslators } from "./verdicts.js";
 
 /** One translator per known match module. */
 export const matchTranslators: ByKind<KnownMatch> = {
@@ -14,4 +19,9 @@ export const matchTranslators: ByKind<KnownMatch> = {
 
 /** One translator per known target extension. */
 export const targetTranslators: ByKind<KnownTarget> = {
+  ...natTargetTranslators,
+  ...verdictTargetTranslators,
+  ...logTargetTranslators,
+  ...packetTargetTranslators,
+  ...flowTargetTranslators,
 };
