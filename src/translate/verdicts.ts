@@ -41,7 +41,7 @@ const rejectTypes: Readonly<Record<RejectType, { readonly family: Family | "both
  * the reject, where nft also wants it.
  */
 export function translateReject(t: RejectTarget, cx: RuleContext): Translation {
-  const misplaced = refuseMisplaced(cx, t.span, "REJECT", "any table", ["INPUT", "FORWARD", "OUTPUT"]);
+  const misplaced = refuseMisplaced(cx, t.span, "REJECT", ["filter"], ["INPUT", "FORWARD", "OUTPUT"]);
   if (misplaced !== undefined) return misplaced;
   if (t.rejectWith === undefined) return ok({ kind: "reject" });
   const type = t.rejectWith.value;

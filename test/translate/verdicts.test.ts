@@ -41,7 +41,8 @@ const refusals: readonly (readonly [string, Family, RegExp])[] = [
   ["-A INPUT -j REJECT --reject-with tcp-reset", "ipv4", /tcp-reset needs -p tcp/],
   ["-A INPUT -p udp -j REJECT --reject-with tcp-reset", "ipv4", /tcp-reset needs -p tcp/],
   ["-A INPUT ! -p tcp -j REJECT --reject-with tcp-reset", "ipv6", /tcp-reset needs -p tcp/],
-  ["-t mangle -A PREROUTING -j REJECT", "ipv4", /REJECT works only in INPUT, FORWARD, OUTPUT; the kernel refuses it in PREROUTING/],
+  ["-t mangle -A INPUT -j REJECT", "ipv4", /REJECT works only in the filter table; the kernel refuses it in mangle/],
+  ["-t raw -A USER -j REJECT", "ipv6", /REJECT works only in the filter table; the kernel refuses it in raw/],
 ];
 
 describe("REJECT", () => {
