@@ -5,6 +5,9 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** What a command printed and how it exited. */
 export interface CommandResult {
@@ -56,12 +59,17 @@ export async function checkInNetns(ruleset: string, format: "text" | "json", run
     const why = made.code === 127 ? "the ip command (iproute2) is not installed" : made.stderr.trim() || `ip exited ${made.code}`;
     return { ok: false, message: `cannot create a network namespace for the check (root is needed): ${why}` };
   }
+  // A file, not stdin: nft's JSON reader opens the path by name, and a pipe's /dev/stdin cannot be reopened.
+  const dir = await mkdtemp(join(tmpdir(), "ipt2nft-check-"));
+  const file = join(dir, format === "json" ? "ruleset.json" : "ruleset.nft");
   try {
-    const args = format === "json" ? ["netns", "exec", name, "nft", "-j", "-c", "-f", "-"] : ["netns", "exec", name, "nft", "-c", "-f", "-"];
-    const r = await run("ip", args, ruleset);
+    await writeFile(file, ruleset);
+    const args = format === "json" ? ["netns", "exec", name, "nft", "-j", "-c", "-f", file] : ["netns", "exec", name, "nft", "-c", "-f", file];
+    const r = await run("ip", args);
     if (r.code === 0) return { ok: true };
     return { ok: false, message: r.stderr.trim() || `nft exited ${r.code}` };
   } finally {
     await run("ip", ["netns", "delete", name]);
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,9 @@ import { hasErrors, type Diagnostic } from "../../src/diagnostic/index.js";
 import { printNftJsonText, printNftRule, printNftText, type NftRuleset } from "../../src/nft/index.js";
 import { parseCommand, parseRuleset } from "../../src/parse/index.js";
 import { translate, type TranslateOptions, type TranslatedRuleset } from "../../src/translate/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { canUseNetns, createNetns, hasCommand } from "./netns.js";
 
 /** Builds a one-table ruleset around one command line (`-t nat -A PREROUTING ...`), declaring its user chains. */
@@ -43,15 +46,23 @@ export const kernelSkipReason: string | undefined = !canUseNetns()
     ? "needs nft (apt-get install nftables)"
     : undefined;
 
-/** Loads nft text (or JSON with `json`) with `nft -c -f` in a fresh namespace; returns nft's error output or "" when it loads. */
+/**
+ * Loads nft text (or JSON with `json`) with `nft -c -f FILE` in a fresh namespace; returns nft's error output
+ * or "" when it loads. A file, not stdin: nft's JSON reader opens the path by name, and /dev/stdin of a
+ * spawned pipe cannot be opened that way.
+ */
 export function nftCheck(text: string, format: "text" | "json" = "text"): string {
+  const dir = mkdtempSync(join(tmpdir(), "ipt2nft-check-"));
+  const file = join(dir, format === "json" ? "ruleset.json" : "ruleset.nft");
+  writeFileSync(file, text);
   const ns = createNetns("ipt2nft-check");
   try {
-    const args = format === "json" ? ["-j", "-c", "-f", "-"] : ["-c", "-f", "-"];
-    const r = ns.exec("nft", args, text);
+    const args = format === "json" ? ["-j", "-c", "-f", file] : ["-c", "-f", file];
+    const r = ns.exec("nft", args);
     return r.code === 0 ? "" : r.stderr || `nft exited ${r.code}`;
   } finally {
     ns.destroy();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
