@@ -1,9 +1,13 @@
 /**
  * Classifies netfilter's `iptables-translate` test cases against ipt2nft's translation, with the real nft as
  * the judge of meaning. Each case and each side (netfilter's expected text, our translation) is loaded into its
- * own table of a throwaway network namespace, in one batch per run; nft then lists both, and the two listings
- * are compared with counters and generated names taken out. A rule text can differ and still mean the same:
- * nft lists `ip protocol tcp tcp dport 80` and `tcp dport 80` alike.
+ * own table of a throwaway network namespace, all in one batch; nft then dumps what the kernel holds
+ * (`nft --debug=netlink list ruleset`: the listing and each rule's bytecode) and the two sides are compared.
+ *
+ * The bytecode is compared, not only the listing, because nft's listing hides dependencies it would add itself:
+ * `meta l4proto tcp tcp option 23 missing` lists as `tcp option 23 missing`, yet only the first is false for a
+ * UDP packet. The comparison drops counters, renames generated names, treats `ip protocol` and `meta l4proto` as
+ * the same load in an `ip` table, and sorts the leading pure conditions (see {@link canonicalRuleBytecode}).
  * @module
  */
 import { builtinChains, type Family, type TableName, tableNames } from "../../src/ast/index.js";
@@ -11,15 +15,16 @@ import { hasErrors } from "../../src/diagnostic/index.js";
 import { type NftChain, type NftRule, type NftTable, printNftChain, printNftObject, printNftRule, printNftSet, printNftText } from "../../src/nft/index.js";
 import { parseCommand, parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
-import type { Netns } from "../helpers/netns.js";
+import type { ExecResult, Netns } from "../helpers/netns.js";
 import type { TxlateCase } from "../helpers/txlate.js";
 import { differences } from "./differences.js";
 
 /**
  * What a case is:
- * - `same`: our rule text is netfilter's (counters and spacing aside), and nft lists both alike;
- * - `same-meaning`: the texts differ, nft lists both alike;
- * - `different-on-purpose`: nft lists them differently, or netfilter's text does not load; the reason says why;
+ * - `same`: our rule text is netfilter's (counters and spacing aside), and the kernel holds the same rule;
+ * - `same-meaning`: the texts differ, the kernel holds the same rule for both;
+ * - `different-on-purpose`: the kernel holds different rules, or netfilter's text does not load; the reason
+ *   (from differences.ts, or nft's error) says why;
  * - `refused`: ipt2nft refuses the rule, with its reason;
  * - `not-loadable-here`: this kernel lacks a feature the rule needs, so nft cannot judge it here;
  * - `broken`: our translator threw, or its output does not load for a reason other than a missing kernel
@@ -51,8 +56,8 @@ export interface ClassifiedCase {
   readonly oursLoad: LoadOutcome | undefined;
   /** Whether netfilter's expected text loaded (undefined when it is not a rule, e.g. `flush table ip nat`). */
   readonly expectedLoad: LoadOutcome | undefined;
-  /** How nft lists each side, in the compared form (see {@link canonicalListing}); for messages. */
-  readonly listings?: { readonly expected: string; readonly ours: string };
+  /** How nft lists each side and their bytecode, in the compared form (see {@link canonicalTable}); for messages. */
+  readonly listings?: { readonly expected: string; readonly ours: string; readonly expectedBytecode: string; readonly oursBytecode: string };
 }
 
 /**
@@ -192,6 +197,15 @@ export function normaliseRuleText(text: string): string {
     .trim();
 }
 
+/**
+ * Runs nft in the namespace with TZ=UTC: nft reads `meta hour "12:00:00"` in the local time zone, and
+ * netfilter's times (like xt_time's default) are UTC; fixing the zone also keeps the results the same on every
+ * machine.
+ */
+function runNft(ns: Netns, args: readonly string[], input: string): ExecResult {
+  return ns.exec("env", ["TZ=UTC", "nft", ...args], input);
+}
+
 /** nft's error output as messages without file locations (they depend on the batch), one per error. */
 function errorMessages(stderr: string): string[] {
   return stderr
@@ -215,7 +229,7 @@ function loadChunks(ns: Netns, chunks: readonly Chunk[]): Map<Chunk, string> {
       line += ch.text.split("\n").length;
     }
     const text = remaining.map((ch) => ch.text).join("\n") + "\n";
-    const r = ns.exec("nft", ["-f", "-"], text);
+    const r = runNft(ns, ["-f", "-"], text);
     if (r.code === 0) return failed;
     const culprits = new Map<Chunk, string[]>();
     for (const l of r.stderr.split("\n")) {
@@ -229,7 +243,7 @@ function loadChunks(ns: Netns, chunks: readonly Chunk[]): Map<Chunk, string> {
     }
     if (culprits.size === 0) {
       // No error points at a line: check each chunk on its own (slow, but only when nft's output is unusual).
-      const alone = remaining.map((ch) => [ch, ns.exec("nft", ["-c", "-f", "-"], ch.text + "\n")] as const).filter(([, a]) => a.code !== 0);
+      const alone = remaining.map((ch) => [ch, runNft(ns, ["-c", "-f", "-"], ch.text + "\n")] as const).filter(([, a]) => a.code !== 0);
       for (const [ch, a] of alone) culprits.set(ch, errorMessages(a.stderr).length > 0 ? errorMessages(a.stderr) : [a.stderr.trim()]);
       if (alone.length === 0) throw new Error(`nft rejects the batch but accepts each part: ${r.stderr}`);
     }
@@ -242,63 +256,89 @@ function loadChunks(ns: Netns, chunks: readonly Chunk[]): Map<Chunk, string> {
 function missingFeatures(ns: Netns): Map<KernelFeature, string> {
   const missing = new Map<KernelFeature, string>();
   for (const f of kernelFeatures) {
-    const r = ns.exec("nft", ["-c", "-f", "-"], `table ip probe {\n\tchain c {\n\t\t${f.probe}\n\t}\n}\n`);
+    const r = runNft(ns, ["-c", "-f", "-"], `table ip probe {\n\tchain c {\n\t\t${f.probe}\n\t}\n}\n`);
     if (r.code !== 0) missing.set(f, errorMessages(r.stderr).join("; "));
   }
   return missing;
 }
 
-/** A table's listing, or nft's error when it cannot list it (nft 1.0.6 aborts on some rules it loaded). */
-type Listing = { readonly body: string } | { readonly error: string };
+/** What nft shows of one loaded table: its listing, and the bytecode of its rules and set elements. */
+interface TableDump {
+  /** The table body as `nft list ruleset` prints it. */
+  readonly listing: string;
+  /** Each rule's bytecode lines (`[ payload load 2b @ transport header + 2 => reg 1 ]`), with its chain. */
+  readonly rules: readonly { readonly chain: string; readonly lines: readonly string[] }[];
+  /** Each set's elements as the bytecode dump shows them (anonymous sets included). */
+  readonly setElements: ReadonlyMap<string, readonly string[]>;
+}
 
-/** Splits `nft list` output into table bodies, keyed by table name. */
-function splitTables(stdout: string): Map<string, string> {
-  const tables = new Map<string, string>();
-  let name: string | undefined;
-  let body: string[] = [];
+/** A table's dump, or nft's error when it cannot list it (nft 1.0.6 aborts on some rules it loaded). */
+type Dump = TableDump | { readonly error: string };
+
+/** Splits `nft --debug=netlink list ruleset` output into one dump per table. */
+function splitDumps(stdout: string): Map<string, TableDump> {
+  const listings = new Map<string, string[]>();
+  const rules = new Map<string, { chain: string; lines: string[] }[]>();
+  const sets = new Map<string, Map<string, string[]>>();
+  let listed: string[] | undefined;
+  let table = "";
+  let rule: string[] | undefined;
+  let elements: string[] | undefined;
   for (const l of stdout.split("\n")) {
-    const head = /^table (?:ip6?|inet) (\S+) \{$/.exec(l);
-    if (head !== null) {
-      name = head[1];
-      body = [];
-    } else if (l === "}" && name !== undefined) {
-      tables.set(name, body.join("\n"));
-      name = undefined;
-    } else if (name !== undefined) body.push(l);
+    const tableHead = /^table (?:ip6?|inet) (\S+) \{$/.exec(l);
+    const setHead = /^(?:ip6?|inet) (\S+) @(\S+)$/.exec(l);
+    const ruleHead = /^(?:ip6?|inet) (\S+) (\S+)(?: \d+)+$/.exec(l);
+    if (tableHead?.[1] !== undefined) {
+      listed = [];
+      table = tableHead[1];
+    } else if (listed !== undefined) {
+      // Only a closed block counts: nft may abort in the middle of one.
+      if (l === "}") {
+        listings.set(table, listed);
+        listed = undefined;
+      } else listed.push(l);
+    } else if (setHead?.[1] !== undefined && setHead[2] !== undefined) {
+      rule = undefined;
+      elements = [];
+      const byName = sets.get(setHead[1]) ?? new Map<string, string[]>();
+      byName.set(setHead[2], elements);
+      sets.set(setHead[1], byName);
+    } else if (ruleHead?.[1] !== undefined && ruleHead[2] !== undefined) {
+      elements = undefined;
+      rule = [];
+      rules.set(ruleHead[1], [...(rules.get(ruleHead[1]) ?? []), { chain: ruleHead[2], lines: rule }]);
+    } else if (/^\s+\[ .* \]$/.test(l)) rule?.push(l.trim());
+    else if (/^\s+element /.test(l)) elements?.push(l.trim());
   }
-  return tables;
+  return new Map([...listings].map(([table, body]) => [table, { listing: body.join("\n"), rules: rules.get(table) ?? [], setElements: sets.get(table) ?? new Map() }]));
 }
 
 /**
- * Loads the chunks and lists them back. nft 1.0.6 loads a few rules it cannot list (its delinearizer aborts,
- * and then even `nft list tables` fails), so when the listing fails the loaded chunks are halved, each half
- * reloaded into an empty ruleset and listed, until each chunk nft cannot list is found alone.
+ * Loads the chunks and dumps each table back. nft 1.0.6 loads a few rules it cannot list (its delinearizer
+ * aborts, and then even `nft list ruleset` fails), so each table is listed on its own, by one interactive nft
+ * that reads the `list table` commands from stdin with its output line-buffered: when it aborts, the tables
+ * listed so far are kept, the one it was listing gets the error, and a new nft lists the rest.
  */
-function loadAndList(ns: Netns, chunks: readonly Chunk[]): { failed: Map<Chunk, string>; listings: Map<Chunk, Listing> } {
+function loadAndDump(ns: Netns, chunks: readonly Chunk[]): { failed: Map<Chunk, string>; dumps: Map<Chunk, Dump> } {
   const failed = loadChunks(ns, chunks);
-  const listings = new Map<Chunk, Listing>();
-  const list = (group: readonly Chunk[], loaded: boolean): void => {
-    if (group.length === 0) return;
-    if (!loaded) {
-      ns.exec("nft", ["flush", "ruleset"]);
-      const again = loadChunks(ns, group);
-      if (again.size > 0) throw new Error(`chunks that loaded before fail now: ${[...again.values()].join("; ")}`);
+  const dumps = new Map<Chunk, Dump>();
+  let remaining = chunks.filter((ch) => !failed.has(ch));
+  while (remaining.length > 0) {
+    const commands = remaining.map((ch) => `list table ${ch.family} ${ch.table}`).join("\n") + "\n";
+    const r = ns.exec("env", ["TZ=UTC", "stdbuf", "-oL", "nft", "--debug=netlink", "-i"], commands);
+    const byTable = splitDumps(r.stdout);
+    const listed = remaining.filter((ch) => byTable.has(ch.table));
+    for (const ch of listed) dumps.set(ch, byTable.get(ch.table) ?? { error: "" });
+    const rest = remaining.filter((ch) => !byTable.has(ch.table));
+    const [culprit] = rest;
+    if (r.code === 0 || culprit === undefined) {
+      for (const ch of rest) dumps.set(ch, { error: "nft did not list the table" });
+      break;
     }
-    const r = ns.exec("nft", ["list", "ruleset"]);
-    const [only] = group;
-    if (r.code === 0) {
-      const bodies = splitTables(r.stdout);
-      for (const ch of group) listings.set(ch, { body: bodies.get(ch.table) ?? "" });
-    } else if (group.length === 1 && only !== undefined) {
-      listings.set(only, { error: r.stderr.trim().split("\n").map((l) => l.replace(/^nft: \S+:\d+: /, "")).join("; ") });
-    } else {
-      const half = Math.ceil(group.length / 2);
-      list(group.slice(0, half), false);
-      list(group.slice(half), false);
-    }
-  };
-  list(chunks.filter((ch) => !failed.has(ch)), true);
-  return { failed, listings };
+    dumps.set(culprit, { error: r.stderr.trim().split("\n").map((l) => l.replace(/^nft: \S+:\d+: /, "")).join("; ") });
+    remaining = rest.slice(1);
+  }
+  return { failed, dumps };
 }
 
 /** Top-level blocks of a listed table (`\tchain x {` … `\t}`), each as its lines. */
@@ -329,27 +369,95 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** The first line of a top-level block that declares something named: `\tset NAME {`. */
+const declaration = /^\t(set|map|chain|counter|quota|limit|ct helper|ct timeout|ct expectation|synproxy|secmark) (\S+) \{$/;
+
 /**
- * A listed table in a form where equal means "nft sees the same thing": counters dropped (they are statistics,
- * and netfilter writes one on every rule), the names of sets, objects and helper chains replaced by their order
- * of first use in the case's rule (each side names them its own way), blocks sorted.
+ * A name where it is used as one: after `@`, in quotes, after `->` (bytecode jumps) or after a word that
+ * introduces a name (`set`, `jump`, `name`, …); never as a keyword that happens to be spelled the same (a set
+ * named `connlimit` next to the `connlimit` expression).
  */
-export function canonicalListing(body: string): string {
-  const blocks = tableBlocks(body.replace(/ counter packets \d+ bytes \d+/g, "").replace(/(^|\s)counter(?=\s|$)/g, "$1").replace(/[ \t]+$/gm, ""));
-  const caseBlock = blocks.find((b) => b[0] === `\tchain ${caseChain} {`)?.join("\n") ?? "";
-  const declared = blocks
-    .map((b) => /^\t(?:set|map|chain|counter|quota|limit|ct helper|ct timeout|ct expectation|synproxy|secmark) (\S+) \{$/.exec(b[0] ?? "")?.[1])
-    .filter((n): n is string => n !== undefined && n !== caseChain);
-  const firstUse = (name: string): number => {
-    const m = new RegExp(`(?<![\\w.-])${escapeRegExp(name)}(?![\\w.-])`).exec(caseBlock);
-    return m === null ? Number.MAX_SAFE_INTEGER : m.index;
+function namePattern(name: string, flags = ""): RegExp {
+  const before = String.raw`(?<=(?:@|"|-> |\b(?:set|map|chain|jump|goto|counter|quota|limit|helper|timeout|expectation|synproxy|secmark|name) ))`;
+  return new RegExp(`${before}${escapeRegExp(name)}(?![\\w.-])`, flags);
+}
+
+/**
+ * The bytecode of one rule, in a form where equal lines mean the same rule:
+ * - counters are dropped (statistics; netfilter writes one on every rule, ours keeps the iptables position);
+ * - in an `ip` table, loading the IPv4 protocol byte is written as loading `meta l4proto`: nft sets l4proto from
+ *   exactly that byte in this family (nft_set_pktinfo_ipv4), so `ip protocol tcp` and `meta l4proto tcp` test
+ *   the same thing;
+ * - the leading side-effect-free conditions (loads, bitwise operations, then one comparison or set lookup) are
+ *   sorted and repeated ones dropped: a rule matches only when all of them hold, in whatever order.
+ */
+export function canonicalRuleBytecode(lines: readonly string[], family: "ip" | "ip6"): string[] {
+  const kept = lines
+    .filter((l) => !/^\[ counter pkts \d+ bytes \d+ \]$/.test(l))
+    .map((l) => (family === "ip" ? l.replace(/^\[ payload load 1b @ network header \+ 9 => reg (\d+) \]$/, "[ meta load l4proto => reg $1 ]") : l));
+  const pure = /^\[ (payload load|meta load|ct load|exthdr load|fib |socket load|rt load|ipsec load|bitwise|byteorder|cmp|range|lookup) /;
+  const ends = (l: string): boolean => /^\[ (cmp|range) /.test(l) || (l.startsWith("[ lookup ") && !l.includes(" dreg "));
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let at = 0;
+  for (const [i, l] of kept.entries()) {
+    if (!pure.test(l)) break;
+    const last = groups.at(-1);
+    if (ends(l) && current.length === 0 && last !== undefined) {
+      // A second comparison of the same register (`cmp gte` then `cmp lte` for a range) belongs to its load.
+      last.push(l);
+      at = i + 1;
+      continue;
+    }
+    current.push(l);
+    if (ends(l)) {
+      groups.push(current);
+      current = [];
+      at = i + 1;
+    }
+  }
+  return [...[...new Set(groups.map((g) => g.join("\n")))].sort(), ...kept.slice(at)];
+}
+
+/** The two compared forms of one side of a case. */
+interface CanonicalTable {
+  /** nft's listing, counters dropped, names numbered, blocks sorted: for people to read. */
+  readonly listing: string;
+  /** Definitions as listed, then each chain's rule bytecode and each set's elements: what is compared. */
+  readonly bytecode: string;
+}
+
+/**
+ * One side of a case in the forms that are compared. Each side names its sets, objects and helper chains its own
+ * way (and nft numbers anonymous sets per table), so every such name is replaced by its order of first use in
+ * the case's rule. Set elements are sorted: a set has no order.
+ */
+export function canonicalTable(dump: TableDump, family: "ip" | "ip6"): CanonicalTable {
+  const blocks = tableBlocks(dump.listing.replace(/ counter packets \d+ bytes \d+/g, "").replace(/(^|\s)counter(?=\s|$)/g, "$1").replace(/[ \t]+$/gm, ""));
+  const declared = blocks.map((b) => declaration.exec(b[0] ?? "")?.[2]).filter((n): n is string => n !== undefined && n !== caseChain);
+  const names = [...new Set([...declared, ...dump.setElements.keys()])];
+  const caseText = [
+    ...dump.rules.filter((r) => r.chain === caseChain).flatMap((r) => r.lines),
+    ...(blocks.find((b) => b[0] === `\tchain ${caseChain} {`) ?? []),
+  ].join("\n");
+  const firstUse = (name: string): number => namePattern(name).exec(caseText)?.index ?? Number.MAX_SAFE_INTEGER;
+  const order = names.sort((a, b) => firstUse(a) - firstUse(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const rename = (text: string): string => order.reduce((t, name, i) => t.replace(namePattern(name, "g"), `$${i + 1}`), text);
+  const blockText = (b: readonly string[]): string => rename(b.map((l) => l.trim().replace(/\s+/g, " ")).join("\n"));
+  const definitions = blocks.filter((b) => declaration.exec(b[0] ?? "")?.[1] !== "chain").map(blockText);
+  const chains = blocks
+    .map((b) => declaration.exec(b[0] ?? ""))
+    .filter((m) => m?.[1] === "chain" && m[2] !== undefined)
+    .map((m) => {
+      const name = m?.[2] ?? "";
+      const rules = dump.rules.filter((r) => r.chain === name).map((r) => canonicalRuleBytecode(r.lines, family).join("\n"));
+      return rename([`chain ${name}:`, ...rules].join("\n--\n"));
+    });
+  const elements = [...dump.setElements].map(([name, els]) => rename([`elements of set ${name}:`, ...[...els].sort()].join("\n")));
+  return {
+    listing: blocks.map(blockText).sort().join("\n\n"),
+    bytecode: [...definitions.sort(), ...chains.sort(), ...elements.sort()].join("\n\n"),
   };
-  const order = [...declared].sort((a, b) => firstUse(a) - firstUse(b) || (a < b ? -1 : a > b ? 1 : 0));
-  let text = blocks.map((b) => b.map((l) => l.trim().replace(/\s+/g, " ")).join("\n")).sort().join("\n\n");
-  order.forEach((name, i) => {
-    text = text.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(name)}(?![\\w.-])`, "g"), `$name${i + 1}`);
-  });
-  return text;
 }
 
 function featureFor(text: string, error: string, missing: ReadonlyMap<KernelFeature, string>): string | undefined {
@@ -359,7 +467,8 @@ function featureFor(text: string, error: string, missing: ReadonlyMap<KernelFeat
 
 /**
  * Classifies every case: translates each, loads both sides of all cases into the namespace in one batch (tables
- * `eN` and `oN`), and compares nft's listings. `ns` must be a fresh namespace; it is left holding the tables.
+ * `eN` and `oN`), and compares what the kernel holds. `ns` must be a fresh namespace; it is left holding the
+ * tables.
  */
 export function classifyCases(cases: readonly TxlateCase[], ns: Netns): ClassifiedCase[] {
   const prepared = cases.map((c) => {
@@ -376,7 +485,7 @@ export function classifyCases(cases: readonly TxlateCase[], ns: Netns): Classifi
     }
   });
   const missing = missingFeatures(ns);
-  const { failed, listings } = loadAndList(ns, chunks);
+  const { failed, dumps } = loadAndDump(ns, chunks);
   const outcome = (index: number, side: Chunk["side"], text: string): LoadOutcome | undefined => {
     const chunk = chunks.find((ch) => ch.index === index && ch.side === side);
     if (chunk === undefined) return undefined;
@@ -405,20 +514,22 @@ export function classifyCases(cases: readonly TxlateCase[], ns: Netns): Classifi
       const why = expectedLoad === undefined ? `netfilter's text is not one rule` : `expected nft text does not load: ${expectedLoad.error}`;
       return { ...withOurs, class: "different-on-purpose", reason: differences[key] ?? why };
     }
-    const listing = (side: Chunk["side"]): Listing | undefined => {
+    const dumpOf = (side: Chunk["side"]): Dump | undefined => {
       const chunk = chunks.find((ch) => ch.index === index && ch.side === side);
-      return chunk === undefined ? undefined : listings.get(chunk);
+      return chunk === undefined ? undefined : dumps.get(chunk);
     };
-    const expectedListing = listing("expected");
-    const oursListing = listing("ours");
-    if (oursListing === undefined || "error" in oursListing) return { ...withOurs, class: "broken", reason: `nft cannot list our translation back: ${oursListing?.error ?? "not listed"}` };
-    if (expectedListing === undefined || "error" in expectedListing) {
-      return { ...withOurs, class: "different-on-purpose", reason: differences[key] ?? `nft cannot list netfilter's form back: ${expectedListing?.error ?? "not listed"}` };
+    const expectedDump = dumpOf("expected");
+    const oursDump = dumpOf("ours");
+    if (oursDump === undefined || "error" in oursDump) return { ...withOurs, class: "broken", reason: `nft cannot list our translation back: ${oursDump?.error ?? "not listed"}` };
+    if (expectedDump === undefined || "error" in expectedDump) {
+      return { ...withOurs, class: "different-on-purpose", reason: differences[key] ?? `nft cannot list netfilter's form back: ${expectedDump?.error ?? "not listed"}` };
     }
-    const compared = { expected: canonicalListing(expectedListing.body), ours: canonicalListing(oursListing.body) };
-    if (compared.expected !== compared.ours) return { ...withOurs, listings: compared, class: "different-on-purpose", reason: differences[key] };
+    const family = caseFamily(c) === "ipv6" ? "ip6" : "ip";
+    const [e, o] = [canonicalTable(expectedDump, family), canonicalTable(oursDump, family)];
+    const listings = { expected: e.listing, ours: o.listing, expectedBytecode: e.bytecode, oursBytecode: o.bytecode };
+    if (e.bytecode !== o.bytecode) return { ...withOurs, listings, class: "different-on-purpose", reason: differences[key] };
     const sameText = expected.rule !== undefined && normaliseRuleText(expected.rule) === normaliseRuleText(ours.rule);
-    return { ...withOurs, class: sameText ? "same" : "same-meaning", reason: undefined };
+    return { ...withOurs, listings, class: sameText ? "same" : "same-meaning", reason: undefined };
   });
 }
 

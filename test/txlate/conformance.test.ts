@@ -17,7 +17,13 @@ if (skipReason !== undefined) console.warn(`skipping txlate conformance: ${skipR
 /** One line per case for failure messages: where, what, and how each side fared. */
 function describeCase(c: ClassifiedCase): string {
   const load = (o: ClassifiedCase["oursLoad"]): string => (o === undefined ? "not loaded" : o.loads ? "loads" : `fails: ${o.error}`);
-  const listed = c.listings === undefined ? "" : `\n    nft lists netfilter's as: ${c.listings.expected.replace(/\n/g, " / ")}\n    nft lists ours as:        ${c.listings.ours.replace(/\n/g, " / ")}`;
+  const flat = (s: string): string => s.replace(/\n/g, " / ");
+  const listed =
+    c.listings === undefined
+      ? ""
+      : c.listings.expected !== c.listings.ours
+        ? `\n    nft lists netfilter's as: ${flat(c.listings.expected)}\n    nft lists ours as:        ${flat(c.listings.ours)}`
+        : `\n    listed alike, but the bytecode differs:\n    netfilter's: ${flat(c.listings.expectedBytecode)}\n    ours:        ${flat(c.listings.oursBytecode)}`;
   return `${c.key} ${c.txlate.tool} ${c.txlate.command}\n    expected: ${c.expected.join(" / ")} (${load(c.expectedLoad)})\n    ours:     ${c.ours?.join(" / ") ?? "-"} (${load(c.oursLoad)})\n    ${c.class}: ${c.reason ?? "(no reason)"}${listed}`;
 }
 
