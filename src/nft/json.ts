@@ -229,8 +229,11 @@ export function printNftJsonStatement(stmt: NftStatement): NftJsonValue {
     }
     case "dup":
       return { dup: jsonObject([["addr", printNftJsonExpr(stmt.addr)], ["dev", optionalExpr(stmt.dev)]]) };
-    case "synproxy":
-      return { synproxy: jsonObject([["mss", stmt.mss], ["wscale", stmt.wscale], ["flags", jsonList(stmt.flags)]]) };
+    case "synproxy": {
+      // An empty object would name a synproxy object of the table; a statement without options is null.
+      const body = jsonObject([["mss", stmt.mss], ["wscale", stmt.wscale], ["flags", jsonList(stmt.flags)]]);
+      return { synproxy: Object.keys(body).length === 0 ? null : body };
+    }
     case "notrack":
       return { notrack: null };
     case "vmap":
