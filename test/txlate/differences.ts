@@ -156,7 +156,7 @@ export const differences: Readonly<Record<string, string>> = {
   "libxt_TCPMSS.txlate:1": "netfilter's form only rewrites an MSS option the SYN already has; TCPMSS also adds one when it is missing, which nft 1.0.6 cannot do",
   "libxt_TCPMSS.txlate:4": "netfilter's form only rewrites an MSS option the SYN already has; TCPMSS also adds one when it is missing, which nft 1.0.6 cannot do",
   "libxt_cgroup.txlate:1": "netfilter's meta cgroup also matches packets of TCP connection requests (it reads the listening socket), which xt_cgroup does not match",
-  "libxt_cgroup.txlate:4": "netfilter's meta cgroup also reads the listening socket for packets of TCP connection requests, and stops the rule for packets without a socket, where xt_cgroup differs",
+  "libxt_cgroup.txlate:4": "netfilter's meta cgroup reads the listening socket for packets of TCP connection requests (skb_to_full_sk), where xt_cgroup sees no full socket and does not match",
   "libxt_cluster.txlate:1": cluster,
   "libxt_cluster.txlate:4": cluster,
   "libxt_cluster.txlate:7": cluster,
