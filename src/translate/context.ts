@@ -3,10 +3,11 @@
  * construct has no nft equivalent.
  * @module
  */
-import type { Family, Rule, TableName } from "../ast/index.js";
+import type { Family, Rule, Ruleset, TableName } from "../ast/index.js";
 import type { IpsetSet } from "../ast/ipset.js";
 import type { Span } from "../diagnostic/index.js";
 import type { NftChain, NftIpFamily, NftObject, NftSet, NftStatement } from "../nft/index.js";
+import type { SetUse } from "./sets.js";
 
 /** A construct with no nft equivalent, and why. */
 export interface Refusal {
@@ -41,6 +42,12 @@ export class TableObjects {
   readonly sets = new Map<string, NftSet>();
   readonly objects = new Map<string, NftObject>();
   readonly chains = new Map<string, NftChain>();
+  /**
+   * What each named set stands for (`recent NAME`, `ipset NAME` → its nft name and how the rules translated so
+   * far use it), so that rules which constrain each other (one xt_recent list checked with two windows) are
+   * caught, and two different iptables objects never share a set name. Kept by src/translate/sets.ts.
+   */
+  readonly setUses = new Map<string, SetUse>();
 
   /** Adds a set, or checks that an existing one of that name is the same. Returns false on a conflict. */
   addSet(set: NftSet): boolean {
@@ -99,6 +106,12 @@ export interface RuleContext {
   readonly freshChainName: (hint: string) => string;
   /** ipset definitions, when given (`--ipset FILE`). */
   readonly ipsets: IpsetLookup | undefined;
+  /**
+   * The whole ruleset being translated, for the state that iptables shares between tables: an xt_recent list or
+   * an ipset named in two tables is one object in the kernel but one nft set per table. Without it, that check
+   * is skipped.
+   */
+  readonly ruleset?: Ruleset;
 }
 
 /** Looks up an ipset definition by name (filled from `ipset save` output). */
