@@ -11,10 +11,12 @@ import { logTargetTranslators } from "./log.js";
 import { natTargetTranslators } from "./nat.js";
 import { packetTargetTranslators } from "./packet-targets.js";
 import { verdictTargetTranslators } from "./verdicts.js";
+import { setMatchTranslators, setTargetTranslators } from "./sets.js";
 
 /** One translator per known match module. */
 export const matchTranslators: ByKind<KnownMatch> = {
   ...protocolMatchTranslators,
+  ...setMatchTranslators,
 };
 
 /** One translator per known target extension. */
@@ -24,4 +26,5 @@ export const targetTranslators: ByKind<KnownTarget> = {
   ...logTargetTranslators,
   ...packetTargetTranslators,
   ...flowTargetTranslators,
+  ...setTargetTranslators,
 };
