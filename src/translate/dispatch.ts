@@ -6,10 +6,8 @@
 import type { KnownMatch, KnownTarget } from "../ast/index.js";
 import type { ByKind } from "./context.js";
 import { protocolMatchTranslators } from "./protocols.js";
-import { conntrackMatchTranslators } from "./conntrack.js";
-import { markMatchTranslators, markTargetTranslators } from "./marks.js";
-import { metaMatchTranslators } from "./meta.js";
-import { rateMatchTranslators } from "./rates.js";
+import { packetMatchTranslators } from "./packet.js";
+import { addressMatchTranslators } from "./addresses.js";
 import { flowTargetTranslators } from "./flow.js";
 import { logTargetTranslators } from "./log.js";
 import { natTargetTranslators } from "./nat.js";
@@ -20,10 +18,8 @@ import { setMatchTranslators, setTargetTranslators } from "./sets.js";
 /** One translator per known match module. */
 export const matchTranslators: ByKind<KnownMatch> = {
   ...protocolMatchTranslators,
-  ...markMatchTranslators,
-  ...conntrackMatchTranslators,
-  ...rateMatchTranslators,
-  ...metaMatchTranslators,
+  ...packetMatchTranslators,
+  ...addressMatchTranslators,
   ...setMatchTranslators,
 };
 
@@ -34,6 +30,5 @@ export const targetTranslators: ByKind<KnownTarget> = {
   ...logTargetTranslators,
   ...packetTargetTranslators,
   ...flowTargetTranslators,
-  ...markTargetTranslators,
   ...setTargetTranslators,
 };
