@@ -41,8 +41,20 @@ const optionShaped = /^--?[a-zA-Z][a-zA-Z0-9_-]*$/;
  * that merely looks like an option means the same to the kernel either way.
  */
 function printUnknownArg(word: string): string {
+  if (claimedByRuleParser.has(word)) return quoteWord(word, true);
   return word === "!" || optionShaped.test(word) ? word : quoteWord(word);
 }
+
+/**
+ * Words the rule parser always takes for itself (commands, `-m`/`-j`/`-g`, counters, the generic options):
+ * one of them inside an unknown module's arguments can only have been a quoted value, so it is quoted again.
+ */
+const claimedByRuleParser: ReadonlySet<string> = new Set([
+  ...["-A", "--append", "-I", "--insert", "-R", "--replace", "-D", "--delete", "-P", "--policy", "-N", "--new-chain"],
+  ...["-F", "--flush", "-X", "--delete-chain", "-Z", "--zero", "-t", "--table"],
+  ...["-m", "--match", "-j", "--jump", "-g", "--goto", "-c", "--set-counters"],
+  ...Object.values(ruleSchema.options).flatMap((o) => o.names),
+]);
 
 /** Prints one match as `-m NAME OPTIONS`. */
 export function printMatch(m: Match): string {

@@ -96,10 +96,14 @@ export const noSpan: Span = { start: { offset: 0, line: 1, column: 1 }, end: { o
  */
 export function formatDiagnostic(d: Diagnostic, source?: string): string {
   const { line, column } = d.span.start;
-  const head = `${d.file ?? "<input>"}:${line}:${column}: ${d.severity}: ${d.message} [${d.code}]`;
+  const message = d.message.length > 500 ? `${d.message.slice(0, 500)}…` : d.message;
+  const head = `${d.file ?? "<input>"}:${line}:${column}: ${d.severity}: ${message} [${d.code}]`;
   if (source === undefined) return head;
-  const text = source.split("\n")[line - 1];
-  if (text === undefined) return head;
+  // Cut the line out around the offset: splitting the whole source per diagnostic is quadratic on big inputs.
+  const offset = Math.min(d.span.start.offset, source.length);
+  const lineStart = source.lastIndexOf("\n", offset - 1) + 1;
+  const lineEnd = source.indexOf("\n", offset);
+  const text = source.slice(lineStart, lineEnd === -1 ? source.length : lineEnd).slice(0, 1000);
   const shown = text.replace(/\r$/, "").replace(/\t/g, " ");
   const width = d.span.end.line === line ? Math.max(1, d.span.end.column - column) : Math.max(1, shown.length - column + 1);
   return `${head}\n  ${shown}\n  ${" ".repeat(Math.max(0, column - 1))}^${"~".repeat(Math.max(0, Math.min(width, 200) - 1))}`;

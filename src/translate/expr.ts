@@ -98,10 +98,13 @@ export function isAnyAddress(a: AddressMatch): boolean {
   return a.kind === "prefix" && a.length === 0;
 }
 
-/** An interface name as nft writes it: `eth+` becomes `eth*`, and a literal `*` is escaped. */
+/**
+ * An interface name as nft writes it: `eth+` becomes `eth*`. nft reads a `*` as a wildcard only at the end,
+ * where a literal one is written `\*`; elsewhere a `*` is an ordinary character.
+ */
 export function interfacePattern(i: InterfaceName): NftExpr {
-  const escaped = i.name.replace(/[\\*]/g, (c) => `\\${c}`);
-  return str(i.wildcard ? `${escaped}*` : escaped);
+  const literal = i.name.endsWith("*") ? `${i.name.slice(0, -1)}\\*` : i.name;
+  return str(i.wildcard ? `${literal}*` : literal);
 }
 
 /** `(mark & mask) == value` for a mark-like key, simplified when the mask is all ones or zero bits matter. */

@@ -4,15 +4,21 @@
  */
 import type { Rule } from "../ast/index.js";
 import type { NftStatement } from "../nft/index.js";
-import { type RuleContext, type Translation, ok } from "./context.js";
+import { type RuleContext, type Translation, ok, refuse } from "./context.js";
 import { addressField, binop, eq, interfacePattern, isAnyAddress, match, matchAddress, meta, num, payload } from "./expr.js";
 import { protocolSymbol } from "./protocols.js";
 
 /** Translates the generic part of a rule. */
 export function translateGeneric(rule: Rule, cx: RuleContext): Translation {
   const out: NftStatement[] = [];
-  if (rule.inInterface !== undefined) out.push(interfaceMatch("iifname", rule.inInterface.value, rule.inInterface.negated));
-  if (rule.outInterface !== undefined) out.push(interfaceMatch("oifname", rule.outInterface.value, rule.outInterface.negated));
+  for (const [key, o] of [["iifname", rule.inInterface], ["oifname", rule.outInterface]] as const) {
+    if (o === undefined) continue;
+    const everyName = o.value.wildcard && o.value.name === "";
+    // `-i +` matches every interface: nothing to test (and nft refuses an all-wildcard string).
+    if (everyName && !o.negated) continue;
+    if (everyName) return refuse(`! ${key === "iifname" ? "-i" : "-o"} + matches no packet, and nft cannot write a pattern for every interface name`, o.span);
+    out.push(interfaceMatch(key, o.value, o.negated));
+  }
   if (rule.source !== undefined && !(isAnyAddress(rule.source.value) && !rule.source.negated)) {
     out.push(matchAddress(addressField(cx.family, "saddr"), rule.source.value, rule.source.negated));
   }

@@ -8,7 +8,7 @@
 import type { Chain, Rule, Ruleset, Table, TableName } from "../ast/index.js";
 import type { IpsetSave, IpsetSet } from "../ast/ipset.js";
 import type { Diagnostic, Result, Span } from "../diagnostic/index.js";
-import type { NftChain, NftRule, NftRuleset, NftTable } from "../nft/index.js";
+import { isNftIdentifier, type NftChain, type NftRule, type NftRuleset, type NftTable } from "../nft/index.js";
 import { type Refusal, type RuleContext, TableObjects } from "./context.js";
 import { baseChainFor, nftChainNames } from "./tables.js";
 import { ruleText, translateRule } from "./rule.js";
@@ -102,9 +102,10 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
   const nftFamily = ruleset.family === "ipv4" ? "ip" : "ip6";
   const lookup = ipsetLookup(options.ipsets);
   const freshChainName = (hint: string): string => {
-    const base = hint.replace(/[^A-Za-z0-9_.-]/g, "_");
+    const cleaned = hint.replace(/[^A-Za-z0-9_.-]/g, "_");
+    const base = isNftIdentifier(cleaned) ? cleaned : `chain_${cleaned}`;
     let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    for (let i = 2; taken.has(name) || !isNftIdentifier(name); i++) name = `${base}-${i}`;
     taken.add(name);
     return name;
   };

@@ -58,8 +58,8 @@ describe("regressions", () => {
 
   // An unknown module keeps its words as one flat list, so the printer writes option-shaped words bare
   // (they are usually options). A quoted value shaped like a command or a generic option (`"-A"`, `"-s"`)
-  // then re-parses as that command or option. Known: remove `.fails` when the printer quotes such words.
-  it.fails("prints a quoted option-shaped value of an unknown module so that it re-parses", () => {
+  // would re-parse as that command or option, so the printer quotes exactly those.
+  it("prints a quoted option-shaped value of an unknown module so that it re-parses", () => {
     roundTrip('*filter\n:INPUT ACCEPT\n-A INPUT -j UNKA --unk-a "-A"\nCOMMIT\n', "ipv4");
   });
 });
