@@ -126,6 +126,7 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
         chainName,
         freshChainName,
         ipsets: lookup,
+        ruleset,
       };
       const t = translateRule(rule, cx);
       if ("rule" in t) {

@@ -54,8 +54,11 @@ function dropImpliedProtocol(stmts: readonly NftStatement[], protocol: number | 
   if (name === undefined) return stmts;
   const first = stmts.findIndex((s) => s.kind === "match" && s.left.kind === "meta" && s.left.key === "l4proto" && s.op === "==");
   if (first === -1) return stmts;
-  const implied = stmts.some((s, i) => i > first && s.kind === "match" && readsPayloadOf(s.left, name));
-  return implied ? stmts.filter((_s, i) => i !== first) : stmts;
+  // Only when every statement up to the header read is a plain match: a statement with an effect in
+  // between (a set update, a limit, a quota) must still see only this protocol's packets.
+  const read = stmts.findIndex((s, i) => i > first && s.kind === "match" && readsPayloadOf(s.left, name));
+  if (read === -1 || stmts.slice(first + 1, read).some((s) => s.kind !== "match")) return stmts;
+  return stmts.filter((_s, i) => i !== first);
 }
 
 function readsPayloadOf(e: NftExpr, protocol: string): boolean {
