@@ -8,6 +8,10 @@ import type { ByKind } from "./context.js";
 import { protocolMatchTranslators } from "./protocols.js";
 import { packetMatchTranslators } from "./packet.js";
 import { addressMatchTranslators } from "./addresses.js";
+import { conntrackMatchTranslators } from "./conntrack.js";
+import { markMatchTranslators, markTargetTranslators } from "./marks.js";
+import { metaMatchTranslators } from "./meta.js";
+import { rateMatchTranslators } from "./rates.js";
 import { flowTargetTranslators } from "./flow.js";
 import { logTargetTranslators } from "./log.js";
 import { natTargetTranslators } from "./nat.js";
@@ -20,6 +24,10 @@ export const matchTranslators: ByKind<KnownMatch> = {
   ...protocolMatchTranslators,
   ...packetMatchTranslators,
   ...addressMatchTranslators,
+  ...markMatchTranslators,
+  ...conntrackMatchTranslators,
+  ...rateMatchTranslators,
+  ...metaMatchTranslators,
   ...setMatchTranslators,
 };
 
@@ -30,5 +38,6 @@ export const targetTranslators: ByKind<KnownTarget> = {
   ...logTargetTranslators,
   ...packetTargetTranslators,
   ...flowTargetTranslators,
+  ...markTargetTranslators,
   ...setTargetTranslators,
 };
