@@ -3,7 +3,7 @@
  * interface names) into them.
  * @module
  */
-import type { AddressMatch, Family, InterfaceName, MarkMask, NumberRange } from "../ast/index.js";
+import type { AddressMatch, Family, InterfaceName, NumberRange } from "../ast/index.js";
 import type {
   NftBinaryOperator,
   NftCt,
@@ -105,12 +105,6 @@ export function isAnyAddress(a: AddressMatch): boolean {
 export function interfacePattern(i: InterfaceName): NftExpr {
   const literal = i.name.endsWith("*") ? `${i.name.slice(0, -1)}\\*` : i.name;
   return str(i.wildcard ? `${literal}*` : literal);
-}
-
-/** `(mark & mask) == value` for a mark-like key, simplified when the mask is all ones or zero bits matter. */
-export function matchMarkMask(left: NftExpr, m: MarkMask, negated: boolean): NftMatch {
-  if (m.mask === 0xffffffff) return match(left, num(m.value, "hex"), eq(negated));
-  return match(binop("&", left, num(m.mask, "hex")), num(m.value & m.mask, "hex"), eq(negated));
 }
 
 /**
