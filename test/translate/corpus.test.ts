@@ -63,7 +63,7 @@ describe("corpus translation", () => {
     expect(lenient.diagnostics.every((d) => d.severity !== "error")).toBe(true);
   });
 
-  it.skipIf(kernelSkipReason !== undefined)(`text and JSON of every file load with nft -c in a fresh namespace${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
+  it.skipIf(kernelSkipReason !== undefined)(`text and JSON of every file load into a fresh namespace (nft -f, which also runs the checks nft -c skips)${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
     const failures: string[] = [];
     let loaded = 0;
     for (const file of files) {
