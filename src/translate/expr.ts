@@ -99,12 +99,12 @@ export function isAnyAddress(a: AddressMatch): boolean {
 }
 
 /**
- * An interface name as nft writes it: `eth+` becomes `eth*`. nft reads a `*` as a wildcard only at the end,
- * where a literal one is written `\*`; elsewhere a `*` is an ordinary character.
+ * An interface name as nft writes it: `eth+` becomes `eth*`. nft reads a final `*` as the wildcard and takes
+ * everything before it literally; an exact name that itself ends in `*` writes that one as `\\*`.
  */
 export function interfacePattern(i: InterfaceName): NftExpr {
-  const literal = i.name.endsWith("*") ? `${i.name.slice(0, -1)}\\*` : i.name;
-  return str(i.wildcard ? `${literal}*` : literal);
+  if (i.wildcard) return str(`${i.name}*`);
+  return str(i.name.endsWith("*") ? `${i.name.slice(0, -1)}\\*` : i.name);
 }
 
 /**

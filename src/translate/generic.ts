@@ -4,8 +4,8 @@
  */
 import type { Rule } from "../ast/index.js";
 import type { NftStatement } from "../nft/index.js";
-import { type RuleContext, type Translation, ok, refuse } from "./context.js";
-import { addressField, binop, eq, interfacePattern, isAnyAddress, match, matchAddress, meta, num, payload } from "./expr.js";
+import { type RuleContext, type Translation, ok } from "./context.js";
+import { addressField, binop, eq, interfacePattern, isAnyAddress, match, matchAddress, meta, num, payload, str } from "./expr.js";
 import { protocolSymbol } from "./protocols.js";
 
 /** Translates the generic part of a rule. */
@@ -16,8 +16,9 @@ export function translateGeneric(rule: Rule, cx: RuleContext): Translation {
     const everyName = o.value.wildcard && o.value.name === "";
     // `-i +` matches every interface: nothing to test (and nft refuses an all-wildcard string).
     if (everyName && !o.negated) continue;
-    if (everyName) return refuse(`! ${key === "iifname" ? "-i" : "-o"} + matches no packet, and nft cannot write a pattern for every interface name`, o.span);
-    out.push(interfaceMatch(key, o.value, o.negated));
+    // `! -i +` matches no packet; nft refuses an all-wildcard pattern, so test for a name no interface can
+    // have (Linux interface names cannot contain "/").
+    out.push(everyName ? match(meta(key), str("INVAL/D")) : interfaceMatch(key, o.value, o.negated));
   }
   if (rule.source !== undefined && !(isAnyAddress(rule.source.value) && !rule.source.negated)) {
     out.push(matchAddress(addressField(cx.family, "saddr"), rule.source.value, rule.source.negated));
