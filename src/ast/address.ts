@@ -137,8 +137,28 @@ export function prefixMask(family: Family, length: number): bigint {
 
 /** The prefix length of a contiguous mask, or undefined if the mask is not contiguous. */
 export function maskLength(family: Family, mask: bigint): number | undefined {
-  for (let len = 0; len <= familyBits(family); len++) if (prefixMask(family, len) === mask) return len;
-  return undefined;
+  const bits = familyBits(family);
+  const hostBits = ~mask & ((1n << BigInt(bits)) - 1n);
+  // Contiguous exactly when the host part is 2^k - 1.
+  if ((hostBits & (hostBits + 1n)) !== 0n) return undefined;
+  return bits - hostBits.toString(2).replace(/^0$/, "").length;
+}
+
+/** `A.B.C.D` or `A.B.C.D/LEN` with canonical octets: the common case of -s/-d, parsed without BigInt. */
+const plainIPv4Prefix = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:\/(0|[1-9]\d?))?$/;
+
+function parsePlainIPv4Prefix(text: string): PrefixAddress | string | undefined {
+  const m = plainIPv4Prefix.exec(text);
+  if (m === null) return undefined;
+  const octets = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (octets.some((o) => o > 255)) return undefined;
+  const length = m[5] === undefined ? 32 : Number(m[5]);
+  if (length > 32) return `prefix length ${length} is out of range for ipv4 (0-32)`;
+  const value = (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0;
+  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+  const masked = (value & mask) >>> 0;
+  const address = masked === value ? (m[5] === undefined ? text : text.slice(0, text.indexOf("/"))) : [masked >>> 24, (masked >>> 16) & 255, (masked >>> 8) & 255, masked & 255].join(".");
+  return { kind: "prefix", family: "ipv4", address, length };
 }
 
 /**
@@ -147,6 +167,8 @@ export function maskLength(family: Family, mask: bigint): number | undefined {
  * iptables would resolve them at load time, which a migration must not guess).
  */
 export function parseAddressMatch(text: string): AddressMatch | string {
+  const fast = parsePlainIPv4Prefix(text);
+  if (fast !== undefined) return fast;
   const slash = text.indexOf("/");
   const addrText = slash === -1 ? text : text.slice(0, slash);
   const ip = parseIP(addrText);
