@@ -111,10 +111,16 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
   };
   const chainName = (n: string): string => names.get(n) ?? n;
 
+  const rulesByChain = new Map<string, Rule[]>();
+  for (const r of table.rules) {
+    const list = rulesByChain.get(r.chain);
+    if (list === undefined) rulesByChain.set(r.chain, [r]);
+    else list.push(r);
+  }
   const chains: NftChain[] = table.chains.map((chain: Chain): NftChain => {
     const rules: NftRule[] = [];
     let pending: string[] = [];
-    for (const rule of table.rules.filter((r) => r.chain === chain.name)) {
+    for (const rule of rulesByChain.get(chain.name) ?? []) {
       const cx: RuleContext = {
         family: ruleset.family,
         nftFamily,
