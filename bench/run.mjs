@@ -108,9 +108,57 @@ const sections = [
       },
     ],
   },
-  // Later sections go here, e.g. { name: "translate", ... } timing translateRuleset on the same dump,
-  // and a row for `iptables-restore-translate -f FILE` run the same number of times for comparison.
+  {
+    // End to end, as an operator runs it: node start-up, read, parse, translate, print, write.
+    name: "cli",
+    measure: async (file, runs) => timeCommand(process.execPath, [join(root, "dist", "cli.js"), file, "-o", "/dev/null"], runs),
+    rows: (m, input) => [{ section: "translate", what: `ipt2nft ${relative(root, input.file)} -o /dev/null`, m, bytes: input.bytes, note: `exit ${String(m.facts.exit)}` }],
+  },
+  {
+    // The anchor: netfilter's translator on the same file, in the same run.
+    name: "anchor",
+    measure: async (file, runs) => timeCommand("iptables-restore-translate", ["-f", file], runs),
+    rows: (m, input) => [{ section: "translate", what: `iptables-restore-translate -f ${relative(root, input.file)}`, m, bytes: input.bytes, note: `exit ${String(m.facts.exit)}` }],
+  },
 ];
+
+/**
+ * Runs a command `runs` times after one warm-up and measures each run's wall time (and the children's CPU
+ * time, from getrusage of this measuring process's children).
+ * @param {string} cmd
+ * @param {readonly string[]} args
+ * @param {number} runs
+ * @returns {Promise<Measurement>}
+ */
+async function timeCommand(cmd, args, runs) {
+  /** @type {number[]} */
+  const timesMs = [];
+  /** @type {number[]} */
+  const cpuMs = [];
+  let exit = 0;
+  for (let i = 0; i <= runs; i++) {
+    const before = childCpuMs();
+    const start = performance.now();
+    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
+    const ms = performance.now() - start;
+    if (r.error !== undefined) throw new Error(`${cmd}: ${r.error.message}`);
+    exit = r.status ?? -1;
+    if (i > 0) {
+      timesMs.push(ms);
+      cpuMs.push(childCpuMs() - before);
+    }
+  }
+  // Node cannot read a child's peak RSS (getrusage RUSAGE_CHILDREN), so these rows report none.
+  return { timesMs, cpuMs, maxRssKiB: 0, baseRssKiB: 0, facts: { exit } };
+}
+
+/** CPU time of this process's finished children, from /proc (user + system), in ms. */
+function childCpuMs() {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[13] ?? 0) + Number(fields[14] ?? 0);
+  return (ticks * 1000) / 100;
+}
+
 
 /**
  * @param {readonly number[]} xs
@@ -209,6 +257,13 @@ function parent() {
     const mbps = parse.bytes / 1e6 / (median(parse.m.timesMs) / 1000);
     const cpuMbps = parse.bytes / 1e6 / (median(parse.m.cpuMs) / 1000);
     say(`\nparse: ${mbps.toFixed(1)} MB/s median wall time (${cpuMbps.toFixed(1)} MB/s by CPU time), target >= ${String(parseTargetMBps)} MB/s: ${mbps >= parseTargetMBps ? "met" : "NOT met"}`);
+  }
+  const ours = rows.find((r) => r.what.startsWith("ipt2nft"));
+  const anchor = rows.find((r) => r.what.startsWith("iptables-restore-translate"));
+  if (ours !== undefined && anchor !== undefined) {
+    const ratio = median(ours.m.timesMs) / median(anchor.m.timesMs);
+    const cpuRatio = median(ours.m.cpuMs) / median(anchor.m.cpuMs);
+    say(`translate: ipt2nft / iptables-restore-translate = ${ratio.toFixed(2)}x wall time (${cpuRatio.toFixed(2)}x CPU time), target <= 0.5x: ${ratio <= 0.5 ? "met" : "NOT met"}`);
   }
   const [load1] = loadavg();
   if (load1 !== undefined && load1 > availableParallelism()) say(`note: load average ${load1.toFixed(1)} on ${String(availableParallelism())} CPUs; wall times are inflated, CPU times less so`);
