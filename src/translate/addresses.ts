@@ -7,7 +7,7 @@ import type { KnownMatch, NumberRange } from "../ast/index.js";
 import type { NftExpr, NftFib, NftStatement } from "../nft/index.js";
 import { type ByKind, type RuleContext, type Translation, ok, refuse } from "./context.js";
 import { addressField, eq, match, meta, num, payload, rangeExpr, sym } from "./expr.js";
-import { type PortProtocol, fullRange, headerRead, neverMatches, rawStatement } from "./protocols.js";
+import { type PortProtocol, fullRange, keepNegationsApart, laterFragmentGuard, neverMatches, rawStatement } from "./protocols.js";
 
 type AddrtypeMatch = Extract<KnownMatch, { kind: "addrtype" }>;
 type IprangeMatch = Extract<KnownMatch, { kind: "iprange" }>;
@@ -173,7 +173,7 @@ function portsExpr(ranges: readonly NumberRange[]): NftExpr {
 /**
  * `-m multiport`: a port list (ranges mixed with single ports) against the source, the destination, or
  * (`--ports`) either port. "Either" is a lookup of the port pair in a set of `any . P` and `P . any`
- * intervals; negated it is "neither", two tests.
+ * intervals; negated it is "neither", two tests. Like the protocol matches it never matches a later fragment.
  */
 export function translateMultiport(m: MultiportMatch, cx: RuleContext): Translation {
   const protocol = cx.protocol === undefined ? undefined : multiportProtocols.get(cx.protocol);
@@ -181,18 +181,22 @@ export function translateMultiport(m: MultiportMatch, cx: RuleContext): Translat
   const o = m.sports ?? m.dports ?? m.ports;
   if (o === undefined) return ok();
   const ranges = mergePortRanges(o.value);
+  const guard = laterFragmentGuard(m, cx);
   const sport = payload(protocol, "sport");
   const dport = payload(protocol, "dport");
   const [first] = ranges;
-  if (ranges.length === 1 && first !== undefined && first.from === 0 && first.to === 0xffff) return ok(o.negated ? neverMatches(sport, 0xffff) : headerRead(protocol));
-  if (m.ports === undefined) return ok(match(m.sports !== undefined ? sport : dport, portsExpr(ranges), eq(o.negated)));
-  if (o.negated) return ok(match(sport, portsExpr(ranges), "!="), match(dport, portsExpr(ranges), "!="));
+  if (ranges.length === 1 && first !== undefined && first.from === 0 && first.to === 0xffff) return ok(...guard, ...(o.negated ? [neverMatches(sport, 0xffff)] : []));
+  if (m.ports === undefined) return ok(...guard, match(m.sports !== undefined ? sport : dport, portsExpr(ranges), eq(o.negated)));
+  if (o.negated) {
+    const notSource = match(sport, portsExpr(ranges), "!=");
+    return ok(...guard, notSource, keepNegationsApart(notSource, match(dport, portsExpr(ranges), "!=")));
+  }
   const any = fullRange(0xffff);
   const pairs: NftExpr[] = ranges.flatMap((r): NftExpr[] => [
     { kind: "concat", exprs: [any, rangeExpr(r)] },
     { kind: "concat", exprs: [rangeExpr(r), any] },
   ]);
-  return ok(match({ kind: "concat", exprs: [sport, dport] }, { kind: "set", elements: pairs }));
+  return ok(...guard, match({ kind: "concat", exprs: [sport, dport] }, { kind: "set", elements: pairs }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -141,8 +141,9 @@ export function translateTos(m: TosMatch, cx: RuleContext): Translation {
 
 /**
  * `-m ecn`. The IP code point is `ip ecn`/`ip6 ecn`. The TCP bits need `-p tcp` (the kernel checks), and
- * xt_ecn reads them without checking for fragments: on a non-first fragment it reads the fragment's data,
- * where nft reads no TCP header. So they translate only when the rule excludes such fragments otherwise.
+ * xt_ecn reads them without checking for fragments: on a non-first fragment it reads the fragment's data as a
+ * TCP header when 20 bytes of it are there, while nft reads the flags byte from 14 bytes on (IPv4) or from
+ * the IPv6 header (IPv6). So they translate only when the rule excludes such fragments otherwise.
  */
 export function translateEcn(m: EcnMatch, cx: RuleContext): Translation {
   const out: NftStatement[] = [];
@@ -158,7 +159,7 @@ export function translateEcn(m: EcnMatch, cx: RuleContext): Translation {
     const missing = requireProtocol(cx, 6, "ecn with --ecn-tcp-ece/--ecn-tcp-cwr", o.span);
     if (missing !== undefined) return missing;
     if (!excludesLaterFragments(cx)) {
-      return refuse("xt_ecn reads the TCP flags of a non-first fragment from the fragment's data, where nft reads no TCP header; add -m tcp or ! -f to the rule to rule such fragments out", o.span);
+      return refuse("xt_ecn reads the TCP flags of a non-first fragment from the fragment's data when 20 bytes are there, nft from 14 bytes on (IPv4) or from the IPv6 header (IPv6); add -m tcp or ! -f to the rule to rule such fragments out", o.span);
     }
     out.push(matchTcpFlags(bit, o.negated ? 0 : bit, false));
   }
@@ -184,7 +185,7 @@ export function translatePkttype(m: PkttypeMatch, _cx: RuleContext): Translation
 /**
  * `-m tcpmss --mss`. xt_tcpmss returns its inversion flag when the packet has no MSS option, so `! --mss`
  * also matches packets without one, an "or" nft cannot test (`tcp option maxseg size` does not match them).
- * Like xt_ecn, it reads non-first fragments as if they held a TCP header.
+ * It reads non-first fragments as if they held a TCP header, where nft's TCP option expression finds none.
  */
 export function translateTcpmss(m: TcpmssMatch, cx: RuleContext): Translation {
   if (m.mss === undefined) return ok();
@@ -192,7 +193,7 @@ export function translateTcpmss(m: TcpmssMatch, cx: RuleContext): Translation {
   if (missing !== undefined) return missing;
   if (m.mss.negated) return refuse("! --mss also matches packets without an MSS option (xt_tcpmss returns its inversion flag then); nft's tcp option maxseg size test fails on them, and one rule cannot test \"missing or outside the range\"", m.mss.span);
   if (!excludesLaterFragments(cx)) {
-    return refuse("xt_tcpmss reads a non-first fragment's data as a TCP header, where nft reads none; add -m tcp or ! -f to the rule to rule such fragments out", m.mss.span);
+    return refuse("xt_tcpmss reads a non-first fragment's data as a TCP header, where nft's TCP option expression finds none; add -m tcp or ! -f to the rule to rule such fragments out", m.mss.span);
   }
   return ok(match({ kind: "tcp option", name: "maxseg", field: "size" }, rangeExpr(m.mss.value)));
 }

@@ -1,29 +1,33 @@
 /**
  * Layer-4 protocol matches: tcp, udp, sctp, dccp, icmp, icmp6, mh, esp, ah, ipcomp; the protocol names nft
- * uses; and the helpers the other families share for reading transport headers.
+ * uses; and the helpers the other families share for them.
  *
- * Two kernel facts shape every translation here:
+ * Kernel facts that shape every translation here (checked on Linux 6.18 with crafted packets, see
+ * test/translate/packet-counts.ts):
  *
  * - The kernel's protocol matches never match a non-first fragment (`par->fragoff != 0`), whatever their
- *   options, while `-p tcp` alone (nft `meta l4proto tcp`) does. nft's payload expressions on the transport
- *   header fail on such fragments too, so a translation that reads the header is exact; one that would read
- *   nothing (`-m tcp` without options, a full port range, `--icmp-type any`) reads a field over its whole
- *   range instead ({@link headerRead}), which keeps the fragment test.
+ *   options. nft's payload expressions do not check for fragments: in IPv4 they read the fragment's data as
+ *   the transport header. So the first such match of an IPv4 rule adds `ip frag-off & 0x1fff == 0`
+ *   ({@link laterFragmentGuard}), which makes the translation exact. IPv6 has no single-rule equivalent (the
+ *   Fragment header may follow other extension headers, and "no Fragment header, or offset 0" is an or); there
+ *   nft reads the IPv6 header itself as the transport header of a later fragment (the kernel's header walk
+ *   leaves the transport offset at 0), so IPv6 port and type tests differ from ip6tables on later fragments.
  * - The kernel refuses these matches without the matching `-p` (`xt_match.proto`), so a rule that lacks it
  *   never loaded in iptables and is refused here ({@link requireProtocol}).
  *
  * Not modelled, in any family: iptables drops ("hotdrop") a packet whose header a match cannot read whole
- * (truncated or malformed headers); nft has no such side effect, its expressions just do not match. And in
- * ip6 tables nft's `meta l4proto` stops at an AH header (the kernel sets IP6_FH_F_AUTH for nft) where
- * ip6tables' `-p` skips it, so transport matches differ for packets with a transport-mode AH header.
+ * (truncated or malformed headers, and a TCP fragment at offset 8); nft has no such side effect, its
+ * expressions just do not match. And in ip6 tables nft's `meta l4proto` stops at an AH header (the kernel
+ * sets IP6_FH_F_AUTH for nft) where ip6tables' `-p` skips it, so transport matches differ for packets with a
+ * transport-mode AH header.
  * @module
  */
-import type { KnownMatch, NumberRange } from "../ast/index.js";
+import type { Family, KnownMatch, Match, NumberRange } from "../ast/index.js";
 import { formatProtocol } from "../ast/index.js";
 import type { Span } from "../diagnostic/index.js";
-import type { NftExpr, NftJsonValue, NftMatch, NftPayloadProtocol, NftStatement } from "../nft/index.js";
+import type { NftExpr, NftJsonValue, NftMatch, NftStatement } from "../nft/index.js";
 import { type ByKind, type Refusal, type RuleContext, type Translation, ok, refuse } from "./context.js";
-import { binop, eq, match, matchRange, num, payload, sym } from "./expr.js";
+import { binop, eq, match, matchRange, meta, num, payload, rangeExpr, sym } from "./expr.js";
 
 type TcpMatch = Extract<KnownMatch, { kind: "tcp" }>;
 type UdpMatch = Extract<KnownMatch, { kind: "udp" }>;
@@ -89,28 +93,6 @@ export function requireProtocol(cx: RuleContext, protocol: number, module: strin
   return refuse(`-m ${module} needs -p ${formatProtocol(protocol)} (without ! before it): the kernel refuses to load the rule otherwise`, span);
 }
 
-/** The field a {@link headerRead} reads, with its largest value. */
-const headerReadFields: Readonly<Record<HeaderProtocol, readonly [NftExpr, number]>> = {
-  tcp: [payload("tcp", "sport"), 0xffff],
-  udp: [payload("udp", "sport"), 0xffff],
-  udplite: [payload("udplite", "sport"), 0xffff],
-  sctp: [payload("sctp", "sport"), 0xffff],
-  dccp: [payload("dccp", "sport"), 0xffff],
-  icmp: [payload("icmp", "type"), 0xff],
-  icmpv6: [payload("icmpv6", "type"), 0xff],
-  esp: [payload("esp", "spi"), 0xffffffff],
-  ah: [payload("ah", "spi"), 0xffffffff],
-};
-
-/**
- * `tcp sport 0-65535`: holds for every packet whose `protocol` header nft can read, and fails for non-first
- * fragments, as the kernel's protocol matches do. Used when a translation would otherwise read nothing.
- */
-export function headerRead(protocol: HeaderProtocol): NftMatch {
-  const [field, max] = headerReadFields[protocol];
-  return match(field, fullRange(max));
-}
-
 /** `field != 0-max`: holds for no packet (the field is either unreadable or inside its own range). */
 export function neverMatches(field: NftExpr, max: number): NftMatch {
   return match(field, fullRange(max), "!=");
@@ -121,34 +103,34 @@ export function fullRange(max: number): NftExpr {
   return { kind: "range", low: num(0), high: num(max) };
 }
 
-/** True when an expression reads the payload of `protocol` (directly, masked or in a concatenation). */
-function readsPayloadOf(e: NftExpr, protocol: NftPayloadProtocol): boolean {
-  if (e.kind === "payload") return e.protocol === protocol;
-  if (e.kind === "binop") return readsPayloadOf(e.left, protocol);
-  if (e.kind === "concat") return e.exprs.some((x) => readsPayloadOf(x, protocol));
-  return false;
-}
-
-/** The statements, preceded by a {@link headerRead} unless one of them already reads `protocol`'s header. */
-export function withHeaderRead(protocol: HeaderProtocol, stmts: readonly NftStatement[]): NftStatement[] {
-  const reads = stmts.some((s) => s.kind === "match" && readsPayloadOf(s.left, protocol));
-  return reads ? [...stmts] : [headerRead(protocol), ...stmts];
-}
-
 /**
  * Match kinds whose kernel modules return false for every non-first fragment (`par->fragoff != 0`), whatever
  * their options; `ah` only in IPv4, where it reads the transport header.
  */
 const fragmentRefusingMatches: ReadonlySet<string> = new Set(["tcp", "udp", "sctp", "dccp", "icmp", "icmp6", "multiport", "esp", "ipcomp", "mh"]);
 
+function refusesLaterFragments(m: Match, family: Family): boolean {
+  return fragmentRefusingMatches.has(m.kind) || (m.kind === "ah" && family === "ipv4");
+}
+
 /**
  * True when the rule cannot match a non-first fragment whatever else it says: it has `! -f`, or a match that
- * refuses such fragments. Matches that read the transport header without checking for fragments (tcpmss,
- * ecn's TCP bits) are only translatable then, since nft reads no header there.
+ * refuses such fragments. Matches that read a later fragment's data as a TCP header where nft does not, or
+ * the other way round (tcpmss, ecn's TCP bits), are only translatable then.
  */
 export function excludesLaterFragments(cx: RuleContext): boolean {
   if (cx.rule.fragment?.negated === true) return true;
-  return cx.rule.matches.some((m) => fragmentRefusingMatches.has(m.kind) || (m.kind === "ah" && cx.family === "ipv4"));
+  return cx.rule.matches.some((m) => refusesLaterFragments(m, cx.family));
+}
+
+/**
+ * `ip frag-off & 0x1fff == 0`, from the first match of an IPv4 rule that refuses non-first fragments (one is
+ * enough, and a rule with `! -f` has it already); nothing in IPv6, which has no single-rule equivalent.
+ */
+export function laterFragmentGuard(m: Match, cx: RuleContext): NftStatement[] {
+  if (cx.family !== "ipv4" || cx.rule.fragment?.negated === true) return [];
+  if (cx.rule.matches.find((x) => refusesLaterFragments(x, cx.family)) !== m) return [];
+  return [match(binop("&", payload("ip", "frag-off"), num(0x1fff, "hex")), num(0))];
 }
 
 /**
@@ -182,12 +164,26 @@ export function rawStatement(text: string, json: NftJsonValue, reason: string): 
 
 type PortOptions = Pick<TcpMatch, "sport" | "dport">;
 
-/** `--sport`/`--dport` of tcp, udp, sctp and dccp; a positive full range only requires the header. */
+/**
+ * nft 1.0.6 merges consecutive `!=` comparisons of adjacent header fields into one comparison of both
+ * (`tcp sport != 80 tcp dport != 80` becomes "not both", not "neither"); a range comparison is left alone, so
+ * the second of two such single-value tests is written as a one-value range.
+ */
+export function keepNegationsApart(first: NftStatement, second: NftStatement): NftStatement {
+  const single = (s: NftStatement): boolean => s.kind === "match" && s.op === "!=" && s.left.kind === "payload" && s.right.kind === "number";
+  if (!single(first) || !single(second) || second.kind !== "match") return second;
+  return { ...second, right: { kind: "range", low: second.right, high: second.right } };
+}
+
+/** `--sport`/`--dport` of tcp, udp, sctp and dccp; a positive full range tests nothing. */
 function portMatches(protocol: PortProtocol, m: PortOptions): NftStatement[] {
-  return (["sport", "dport"] as const).flatMap((field) => {
+  const [sport = [], dport = []] = (["sport", "dport"] as const).map((field) => {
     const o = m[field];
     return o === undefined ? [] : fieldRange(payload(protocol, field), o.value, 0xffff, o.negated, undefined);
   });
+  const [s] = sport;
+  const [d] = dport;
+  return s !== undefined && d !== undefined ? [s, keepNegationsApart(s, d)] : [...sport, ...dport];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -244,8 +240,6 @@ export function translateTcp(m: TcpMatch, cx: RuleContext): Translation {
     out.push(...tcpFlagsTest(tcpFlagMask(mask), tcpFlagMask(comp), m.tcpFlags.negated));
   }
   if (m.syn !== undefined) out.push(matchTcpFlags(0x17, 0x02, m.syn.negated));
-  // `tcp option N exists` fails on non-first fragments (nft finds no TCP header there), `missing` holds there.
-  const optionRead = m.tcpOption !== undefined && !m.tcpOption.negated;
   if (m.tcpOption !== undefined) {
     const { value, negated } = m.tcpOption;
     // nft's option walk stops one byte before the end of the header (it reads each option's length byte),
@@ -259,14 +253,14 @@ export function translateTcp(m: TcpMatch, cx: RuleContext): Translation {
       ),
     );
   }
-  return ok(...(optionRead ? out : withHeaderRead("tcp", out)));
+  return ok(...laterFragmentGuard(m, cx), ...out);
 }
 
 /** `-m udp`. */
 export function translateUdp(m: UdpMatch, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 17, "udp", m.span);
   if (missing !== undefined) return missing;
-  return ok(...withHeaderRead("udp", portMatches("udp", m)));
+  return ok(...laterFragmentGuard(m, cx), ...portMatches("udp", m));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -362,7 +356,7 @@ export function translateSctp(m: SctpMatch, cx: RuleContext): Translation {
     if (!Array.isArray(chunks)) return chunks;
     out.push(...chunks);
   }
-  return ok(...withHeaderRead("sctp", out));
+  return ok(...laterFragmentGuard(m, cx), ...out);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -370,29 +364,29 @@ export function translateSctp(m: SctpMatch, cx: RuleContext): Translation {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * The DCCP packet type of each iptables type name. INVALID is bit 10 of the kernel's type mask, so it stands
- * for type 10 only (xt_dccp tests `typemask & (1 << type)`); types 11-15 are never matched.
+ * The DCCP packet types of each iptables type name. libxt_dccp sets bits 10-15 of the kernel's type mask for
+ * INVALID (iptables -L lists it as `10,11,12,13,14,15`), and xt_dccp tests `typemask & (1 << type)`.
  */
-const dccpTypeNumbers: Readonly<Record<DccpTypeName, number>> = {
-  REQUEST: 0,
-  RESPONSE: 1,
-  DATA: 2,
-  ACK: 3,
-  DATAACK: 4,
-  CLOSEREQ: 5,
-  CLOSE: 6,
-  RESET: 7,
-  SYNC: 8,
-  SYNCACK: 9,
-  INVALID: 10,
+const dccpTypeNumbers: Readonly<Record<DccpTypeName, NumberRange>> = {
+  REQUEST: { from: 0, to: 0 },
+  RESPONSE: { from: 1, to: 1 },
+  DATA: { from: 2, to: 2 },
+  ACK: { from: 3, to: 3 },
+  DATAACK: { from: 4, to: 4 },
+  CLOSEREQ: { from: 5, to: 5 },
+  CLOSE: { from: 6, to: 6 },
+  RESET: { from: 7, to: 7 },
+  SYNC: { from: 8, to: 8 },
+  SYNCACK: { from: 9, to: 9 },
+  INVALID: { from: 10, to: 15 },
 };
 
-/** nft's names for DCCP types 0-9 (type 10 has none). */
+/** nft's names for DCCP types 0-9 (10-15 have none). */
 const nftDccpTypeNames: readonly string[] = ["request", "response", "data", "ack", "dataack", "closereq", "close", "reset", "sync", "syncack"];
 
-function dccpTypeExpr(n: number): NftExpr {
-  const name = nftDccpTypeNames[n];
-  return name === undefined ? num(n) : sym(name);
+function dccpTypeExpr(r: NumberRange): NftExpr {
+  const name = nftDccpTypeNames[r.from];
+  return r.from === r.to && name !== undefined ? sym(name) : rangeExpr(r);
 }
 
 /** `-m dccp`: ports and packet types; `--dccp-option` is refused. */
@@ -407,7 +401,7 @@ export function translateDccp(m: DccpMatch, cx: RuleContext): Translation {
     const right: NftExpr = types.length === 1 && single !== undefined ? single : { kind: "set", elements: types };
     out.push(match(payload("dccp", "type"), right, eq(m.dccpTypes.negated)));
   }
-  return ok(...withHeaderRead("dccp", out));
+  return ok(...laterFragmentGuard(m, cx), ...out);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -470,21 +464,22 @@ function icmpTypeTest(protocol: "icmp" | "icmpv6", names: ReadonlyMap<number, st
   return [match({ kind: "concat", exprs: [typeField, codeField] }, { kind: "set", elements: [pair] }, "!=")];
 }
 
-/** `-m icmp`. Type `any` (255) is the kernel's wildcard: every ICMP packet that is not a later fragment. */
+/** `-m icmp`. Type `any` (255) is the kernel's wildcard: every ICMP packet but a later fragment. */
 export function translateIcmp(m: IcmpMatch, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 1, "icmp", m.span);
   if (missing !== undefined) return missing;
-  if (m.icmpType === undefined) return ok(headerRead("icmp"));
+  const guard = laterFragmentGuard(m, cx);
+  if (m.icmpType === undefined) return ok(...guard);
   const { value, negated } = m.icmpType;
-  if (value.type === 255) return ok(negated ? neverMatches(payload("icmp", "type"), 0xff) : headerRead("icmp"));
-  return ok(...icmpTypeTest("icmp", nftIcmpTypeNames, value.type, value.code, negated));
+  if (value.type === 255) return ok(...guard, ...(negated ? [neverMatches(payload("icmp", "type"), 0xff)] : []));
+  return ok(...guard, ...icmpTypeTest("icmp", nftIcmpTypeNames, value.type, value.code, negated));
 }
 
 /** `-m icmp6`: every type by number or nft name, including those iptables cannot name (MLD, SEND, ...). */
 export function translateIcmp6(m: Icmp6Match, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 58, "icmp6", m.span);
   if (missing !== undefined) return missing;
-  if (m.icmpv6Type === undefined) return ok(headerRead("icmpv6"));
+  if (m.icmpv6Type === undefined) return ok();
   const { value, negated } = m.icmpv6Type;
   return ok(...icmpTypeTest("icmpv6", nftIcmpv6TypeNames, value.type, value.code, negated));
 }
@@ -510,7 +505,7 @@ export function translateEsp(m: EspMatch, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 50, "esp", m.span);
   if (missing !== undefined) return missing;
   const spi = m.espspi === undefined ? [] : fieldRange(payload("esp", "spi"), m.espspi.value, 0xffffffff, m.espspi.negated, undefined);
-  return ok(...withHeaderRead("esp", spi));
+  return ok(...laterFragmentGuard(m, cx), ...spi);
 }
 
 /**
@@ -542,7 +537,10 @@ export function translateAh(m: AhMatch, cx: RuleContext): Translation {
     else if (!m.ahlen.negated) out.push(neverMatches(field, 0xff));
   }
   if (m.ahres !== undefined) out.push(match(payload("ah", "reserved"), num(0)));
-  return ok(...withHeaderRead("ah", out));
+  // In IPv6 there is no -p ah to test the header's presence (it would never match: ip6tables' -p skips AH).
+  const readsAh = out.some((st) => st.kind === "match" && st.left.kind === "payload" && st.left.protocol === "ah");
+  const present = cx.family === "ipv6" && !readsAh ? [match(meta("l4proto"), sym("ah"))] : [];
+  return ok(...laterFragmentGuard(m, cx), ...present, ...out);
 }
 
 /** `@th,16,16`: the CPI of the IPComp header (RFC 3173), which the nft model has no named field for. */
@@ -550,15 +548,14 @@ const ipcompCpi: NftExpr = { kind: "raw payload", base: "th", offset: 16, length
 
 /**
  * `-m ipcomp --ipcompspi`: the 16-bit CPI against the option's 32-bit range. The raw payload needs the rule's
- * `meta l4proto` (from `-p`, which the kernel requires) as its protocol test; it fails on later fragments
- * like every transport header read.
+ * `meta l4proto` (from `-p`, which the kernel requires) as its protocol test.
  */
 export function translateIpcomp(m: IpcompMatch, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 108, "ipcomp", m.span);
   if (missing !== undefined) return missing;
   // libxt_ipcomp leaves the range at 0:0 when --ipcompspi is absent.
   const range = m.ipcompspi?.value ?? { from: 0, to: 0 };
-  return ok(...fieldRange(ipcompCpi, range, 0xffff, m.ipcompspi?.negated ?? false, match(ipcompCpi, fullRange(0xffff))));
+  return ok(...laterFragmentGuard(m, cx), ...fieldRange(ipcompCpi, range, 0xffff, m.ipcompspi?.negated ?? false, undefined));
 }
 
 function assertNever(x: never): never {
