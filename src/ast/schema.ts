@@ -85,6 +85,27 @@ export type OptionsOf<O extends OptionSpecs> = {
 export interface SchemaIssue {
   readonly option?: string;
   readonly message: string;
+  /**
+   * `warning` for a rule the syntax allows but the kernel refuses to load (`-m tcp` without `-p tcp`): such a
+   * rule never comes from iptables-save, but a hand-written command may have it, and it still parses.
+   */
+  readonly severity?: "warning";
+}
+
+/** What a module's check may know about the rule around it. */
+export interface RuleFacts {
+  /** The rule's `-p` protocol number, when given without `!` (and not `all`). */
+  readonly protocol: number | undefined;
+  readonly family: Family | undefined;
+}
+
+/** Protocols a NAT port mapping accepts (iptables: "Need TCP, UDP, SCTP or DCCP with port specification"; ICMP ids map too). */
+export const natPortProtocols: readonly number[] = [6, 17, 132, 33, 136, 1, 58];
+
+/** The issue a NAT target reports when it maps ports but the rule has no protocol with ports. */
+export function natPortsNeedProtocol(option: string, hasPorts: boolean, rule: RuleFacts): SchemaIssue[] {
+  if (!hasPorts || (rule.protocol !== undefined && natPortProtocols.includes(rule.protocol))) return [];
+  return [{ option, message: "a port mapping needs -p tcp, udp, sctp or dccp (iptables: Need TCP, UDP, SCTP or DCCP with port specification)", severity: "warning" }];
 }
 
 /** The schema of one match or target module. */
@@ -97,7 +118,12 @@ export interface ModuleSchema<Name extends string, O extends OptionSpecs> {
   readonly family?: Family;
   readonly options: O;
   /** Cross-option rules (required options, exclusive options). */
-  readonly check?: (node: OptionsOf<O>) => readonly SchemaIssue[];
+  readonly check?: (node: OptionsOf<O>, rule: RuleFacts) => readonly SchemaIssue[];
+  /**
+   * The rule must say `-p` with one of these protocol numbers (not negated), as the kernel requires for
+   * modules that read a transport header (`-m tcp` needs `-p tcp`). Checked by the parser.
+   */
+  readonly protocols?: readonly number[];
 }
 
 /** The AST node of a module: its `kind`, its typed options and its span. */

@@ -11,7 +11,8 @@ import type { Counters, Match, Rule, Target, Verdict } from "../ast/rule.js";
 import { ruleSchema } from "../ast/rule.js";
 import { matchSchemas } from "../ast/matches/index.js";
 import { targetSchemas } from "../ast/targets/index.js";
-import { type AnyOptionSpec, type CodecContext, CodecError, type ModuleSchema, type OptionSpecs, type OptionValue } from "../ast/schema.js";
+import { type AnyOptionSpec, type CodecContext, CodecError, type ModuleSchema, type OptionSpecs, type OptionValue, type RuleFacts } from "../ast/schema.js";
+import { formatProtocol } from "../ast/protocol.js";
 import type { OptionWord, TextRange, ValueWord, Word } from "./build.js";
 import type { LineIndex } from "./lines.js";
 
@@ -144,8 +145,16 @@ export class RuleBuilder {
   }
 
   private error(code: DiagnosticCode, message: string, r: TextRange): void {
-    this.diagnostics.push({ severity: "error", code, message, span: this.span(r), ...(this.cx.file === undefined ? {} : { file: this.cx.file }) });
+    this.report("error", code, message, r);
   }
+
+  private report(severity: "error" | "warning", code: DiagnosticCode, message: string, r: TextRange): void {
+    if (severity === "error") this.errorCount++;
+    this.diagnostics.push({ severity, code, message, span: this.span(r), ...(this.cx.file === undefined ? {} : { file: this.cx.file }) });
+  }
+
+  /** Errors reported so far (warnings do not stop a rule from being built). */
+  private errorCount = 0;
 
   /** Parses a command line's words. Returns undefined when it is not a command at all. */
   command(words: readonly Word[], range: TextRange, counters: (Counters & TextRange) | null): Command | undefined {
@@ -241,7 +250,7 @@ export class RuleBuilder {
 
   /** Builds a rule from its words (everything after `-A CHAIN`); `span` is its command line's. */
   rule(chain: string, words: readonly Word[], span: Span, fileCounters: (Counters & TextRange) | null): Rule | undefined {
-    const before = this.diagnostics.length;
+    const before = this.errorCount;
     const generic: OptionFields = {};
     const drafts: ModuleDraft[] = [];
     const groups: OptionGroup[] = [];
@@ -349,11 +358,13 @@ export class RuleBuilder {
       if (spec !== undefined) this.addOption(owner.options, spec, g, owner.name);
     }
 
-    if (this.diagnostics.length > before) return undefined;
+    if (this.errorCount > before) return undefined;
 
+    const protocolValue = protocol === undefined || protocol.negated ? undefined : (protocol.value as number);
+    const facts: RuleFacts = { protocol: protocolValue === 0 ? undefined : protocolValue, family: this.cx.family };
     const matches: Match[] = [];
     for (const d of drafts) {
-      const m = this.finishModule(d);
+      const m = this.finishModule(d, facts);
       if (m !== undefined) matches.push(m as Match);
     }
     let finalTarget: Target | undefined;
@@ -365,9 +376,9 @@ export class RuleBuilder {
       else if (!isBareName(chainTarget.name.text)) this.error("bad-value", `chain name ${JSON.stringify(chainTarget.name.text)} ${bareNameRule}`, chainTarget.name);
       else finalTarget = { kind: chainTarget.kind, chain: chainTarget.name.text, span: sp };
     } else if (target !== undefined) {
-      finalTarget = this.finishModule(target) as Target | undefined;
+      finalTarget = this.finishModule(target, facts) as Target | undefined;
     }
-    if (this.diagnostics.length > before) return undefined;
+    if (this.errorCount > before) return undefined;
 
     // Built by assignment (faster than spreads on large files), in the fixed order kind, chain, counters,
     // generic options, matches, target, span, so that ASTs dumped as JSON read alike.
@@ -441,7 +452,7 @@ export class RuleBuilder {
     into[key] = { value, negated: bang !== undefined, span: this.cx.lines.span(start, end) };
   }
 
-  private finishModule(d: ModuleDraft): { kind: string } | undefined {
+  private finishModule(d: ModuleDraft, facts: RuleFacts): { kind: string } | undefined {
     const span = this.span({ start: d.nameSpan.start, end: d.end });
     if (d.indexed === undefined) return { kind: "unknown", name: d.name, args: d.raw, span } as { kind: string };
     const schema = d.indexed.schema;
@@ -449,12 +460,18 @@ export class RuleBuilder {
       this.error("family-mismatch", `${d.role === "match" ? "-m" : "-j"} ${d.name} is for ${schema.family} only, and this is an ${this.cx.family} ruleset`, d.nameSpan);
       return undefined;
     }
+    const flag = d.role === "match" ? "-m" : "-j";
+    if (schema.protocols !== undefined && (facts.protocol === undefined || !schema.protocols.includes(facts.protocol))) {
+      // The kernel refuses the rule, so iptables-save never prints it; a hand-written command still parses.
+      const names = schema.protocols.map((n) => formatProtocol(n)).join(" or ");
+      this.report("warning", "missing-option", `${flag} ${d.name} needs -p ${names} (the kernel refuses it otherwise)`, d.nameSpan);
+    }
     if (schema.check !== undefined) {
       // Checks see the options alone (some look at every value), not the node with its kind and span.
-      for (const issue of schema.check(d.options)) {
+      for (const issue of schema.check(d.options, facts)) {
         const at = issue.option !== undefined && Object.hasOwn(d.options, issue.option) ? d.options[issue.option] : undefined;
         const r = at === undefined ? d.nameSpan : { start: at.span.start.offset, end: at.span.end.offset };
-        this.error(issue.option === undefined ? "missing-option" : "conflicting-options", `${d.role === "match" ? "-m" : "-j"} ${d.name}: ${issue.message}`, r);
+        this.report(issue.severity ?? "error", issue.option === undefined ? "missing-option" : "conflicting-options", `${flag} ${d.name}: ${issue.message}`, r);
       }
     }
     const node: Record<string, unknown> = { kind: schema.name };

@@ -308,8 +308,9 @@ export function arbModuleOptions(schema: AnyModuleSchema, cx: ValueContext): fc.
   const entry = moduleConstraints[schema.name];
   const arb = entry === undefined ? arbConstrainedOptions(schema, {}, cx) : entry.type === "custom" ? entry.arb(schema, cx) : arbConstrainedOptions(schema, entry.constraint, cx);
   return arb.map((fields) => {
-    const issues = schema.check?.(fields) ?? [];
-    if (issues.length > 0) {
+    const issues = schema.check?.(fields, { protocol: cx.protocol, family: cx.family }) ?? [];
+    // Warnings (a rule the kernel would refuse, such as ports without -p) still parse and print.
+    if (issues.some((i) => i.severity !== "warning")) {
       const why = issues.map((i) => i.message).join("; ");
       throw new Error(`test/arb: generated ${schema.name} options that its check rejects (${why}); add or fix its entry in moduleConstraints in test/arb/modules.ts`);
     }
@@ -319,7 +320,9 @@ export function arbModuleOptions(schema: AnyModuleSchema, cx: ValueContext): fc.
 
 /** Schemas usable in a ruleset of the context's family (family-restricted ones only in theirs). */
 function schemasFor(schemas: Readonly<Record<string, AnyModuleSchema>>, cx: ValueContext): AnyModuleSchema[] {
-  return Object.values(schemas).filter((s) => s.family === undefined || s.family === cx.family);
+  return Object.values(schemas).filter(
+    (s) => (s.family === undefined || s.family === cx.family) && (s.protocols === undefined || (cx.protocol !== undefined && s.protocols.includes(cx.protocol))),
+  );
 }
 
 const knownMatchSchemas = matchSchemas as unknown as Readonly<Record<string, AnyModuleSchema>>;
@@ -330,10 +333,11 @@ const knownTargetByFamily = new Map<string, fc.Arbitrary<KnownTarget>>();
 
 /** Builds an arbitrary once per family: rulesets build their rules inside `chain`, once per table. */
 function memoByFamily<T>(memo: Map<string, T>, cx: ValueContext, build: () => T): T {
-  const hit = memo.get(cx.family);
+  const key = `${cx.family} ${String(cx.protocol)}`;
+  const hit = memo.get(key);
   if (hit !== undefined) return hit;
   const made = build();
-  memo.set(cx.family, made);
+  memo.set(key, made);
   return made;
 }
 

@@ -83,15 +83,30 @@ export function arbTarget(cx: RuleContext): fc.Arbitrary<Target> {
   return fc.oneof(...arbs);
 }
 
-/** A rule of a declared chain: generic options, up to three matches, an optional target, optional counters. */
+/** Protocols a generated rule may name, so that protocol modules (`-m tcp` needs `-p tcp`) come up often. */
+const ruleProtocols = [6, 17, 132, 33, 1, 58, 50, 51, 108, 135, 136] as const;
+
+/**
+ * A rule of a declared chain: generic options, up to three matches, an optional target, optional counters.
+ * Its `-p` is chosen first, so matches and targets that need a protocol get a rule that has it.
+ */
 export function arbRule(cx: RuleContext): fc.Arbitrary<Rule> {
+  const chosen = fc.option(fc.constantFrom(...ruleProtocols), { nil: undefined, freq: 3 });
   return fc
-    .record({
-      chain: fc.constantFrom(...cx.chains),
-      counters: fc.option(arbCounters(), { nil: undefined }),
-      generic: arbModuleOptions(ruleSchema as unknown as AnyModuleSchema, cx),
-      matches: fc.array(arbMatch(cx), { maxLength: 3 }),
-      target: fc.option(arbTarget(cx), { nil: undefined, freq: 6 }),
+    .tuple(chosen, arbModuleOptions(ruleSchema as unknown as AnyModuleSchema, cx))
+    .chain(([proto, generated]) => {
+      const generic: Record<string, unknown> = { ...generated };
+      if (proto !== undefined) generic.protocol = { value: proto, negated: false, span: noSpan };
+      const p = generic.protocol as { readonly value: number; readonly negated: boolean } | undefined;
+      const protocol = p === undefined || p.negated || p.value === 0 ? undefined : p.value;
+      const rcx: RuleContext = protocol === undefined ? cx : { ...cx, protocol };
+      return fc.record({
+        chain: fc.constantFrom(...cx.chains),
+        counters: fc.option(arbCounters(), { nil: undefined }),
+        generic: fc.constant(generic),
+        matches: fc.array(arbMatch(rcx), { maxLength: 3 }),
+        target: fc.option(arbTarget(rcx), { nil: undefined, freq: 6 }),
+      });
     })
     .map(({ chain, counters, generic, matches, target }): Rule => ({
       kind: "rule",

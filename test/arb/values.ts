@@ -21,6 +21,8 @@ import { matchesACustomArbitraries } from "./matches-a-values.js";
 /** What a value arbitrary needs to know: the family of the ruleset the value will be parsed in. */
 export interface ValueContext {
   readonly family: Family;
+  /** The rule's `-p` protocol (not negated), which modules with `protocols` and protocol checks need. */
+  readonly protocol?: number;
 }
 
 /** One character of `alphabet` (ASCII alphabets: one UTF-16 unit is one character). */

@@ -31,7 +31,7 @@ describe("regressions", () => {
     }
     // A port-only range still reads as one, in both families.
     for (const family of ["ipv4", "ipv6"] as const) {
-      const ruleset = roundTrip("*nat\n:PREROUTING ACCEPT\n-A PREROUTING -j DNAT --to-destination :8080\nCOMMIT\n", family);
+      const ruleset = roundTrip("*nat\n:PREROUTING ACCEPT\n-A PREROUTING -p tcp -j DNAT --to-destination :8080\nCOMMIT\n", family);
       expect(stripSpans(ruleset.tables[0]?.rules[0]?.target)).toMatchObject({ toDestination: { value: { ports: { from: 8080, to: 8080 } } } });
     }
   });

@@ -78,6 +78,7 @@ export type IprangeMatch = NodeOf<typeof iprangeSchema>;
  */
 export const multiportSchema = moduleSchema({
   name: "multiport",
+  protocols: [6, 17, 136, 132, 33],
   options: {
     sports: option(["--sports", "--source-ports"], portList, "negatable"),
     dports: option(["--dports", "--destination-ports"], portList, "negatable"),

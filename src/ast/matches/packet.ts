@@ -207,6 +207,7 @@ export type PkttypeMatch = NodeOf<typeof pkttypeSchema>;
 /** `-m tcpmss --mss N[:M]` (the kernel wants `-p tcp`). */
 export const tcpmssSchema = moduleSchema({
   name: "tcpmss",
+  protocols: [6],
   options: {
     mss: option(["--mss"], unsignedRange(0, 65535, "MSS"), "negatable"),
   },

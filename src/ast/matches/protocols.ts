@@ -17,6 +17,7 @@ const tcpFlagList = keywordList(tcpFlagNames, "TCP flag");
 /** `-m tcp`: ports, flags, options. */
 export const tcpSchema = moduleSchema({
   name: "tcp",
+  protocols: [6],
   options: {
     sport: option(["--sport", "--source-port"], portRange, "negatable"),
     dport: option(["--dport", "--destination-port"], portRange, "negatable"),
@@ -32,6 +33,7 @@ export type TcpMatch = NodeOf<typeof tcpSchema>;
 /** `-m udp`: ports. */
 export const udpSchema = moduleSchema({
   name: "udp",
+  protocols: [17],
   options: {
     sport: option(["--sport", "--source-port"], portRange, "negatable"),
     dport: option(["--dport", "--destination-port"], portRange, "negatable"),
@@ -164,6 +166,7 @@ export const sctpChunkTypesCodec: Codec<SctpChunkTypes> = {
 /** `-m sctp`: ports and chunk types. */
 export const sctpSchema = moduleSchema({
   name: "sctp",
+  protocols: [132],
   options: {
     sport: option(["--sport", "--source-port"], portRange, "negatable"),
     dport: option(["--dport", "--destination-port"], portRange, "negatable"),
@@ -186,6 +189,7 @@ export const dccpTypes: Codec<readonly DccpTypeName[]> = keywordSet(dccpTypeName
 /** `-m dccp`: ports, packet types, options. */
 export const dccpSchema = moduleSchema({
   name: "dccp",
+  protocols: [33],
   options: {
     sport: option(["--sport", "--source-port"], portRange, "negatable"),
     dport: option(["--dport", "--destination-port"], portRange, "negatable"),
@@ -349,6 +353,7 @@ export const icmpv6TypeCodec: Codec<IcmpType> = {
 /** `-m icmp --icmp-type TYPE[/CODE]` (IPv4 only; `--icmp-type` is required). */
 export const icmpSchema = moduleSchema({
   name: "icmp",
+  protocols: [1],
   family: "ipv4",
   options: {
     icmpType: option(["--icmp-type"], icmpTypeCodec, "negatable"),
@@ -361,6 +366,7 @@ export type IcmpMatch = NodeOf<typeof icmpSchema>;
 /** `-m icmp6 --icmpv6-type TYPE[/CODE]` (IPv6 only, also loaded as `-m icmpv6`; `--icmpv6-type` is required). */
 export const icmp6Schema = moduleSchema({
   name: "icmp6",
+  protocols: [58],
   aliases: ["icmpv6"],
   family: "ipv6",
   options: {
@@ -420,6 +426,7 @@ export const mhTypeRange: Codec<NumberRange> = {
 /** `-m mh --mh-type TYPE[:TYPE]` (IPv6 only). */
 export const mhSchema = moduleSchema({
   name: "mh",
+  protocols: [135],
   family: "ipv6",
   options: {
     mhType: option(["--mh-type"], mhTypeRange, "negatable"),
@@ -439,6 +446,7 @@ const spiRange = unsignedRange(0, 0xffffffff, "SPI");
 /** `-m esp --espspi SPI[:SPI]`. */
 export const espSchema = moduleSchema({
   name: "esp",
+  protocols: [50],
   options: {
     espspi: option(["--espspi"], spiRange, "negatable"),
   },
@@ -457,6 +465,8 @@ export const ahSchema = moduleSchema({
     ahlen: option(["--ahlen"], onlyIn("ipv6", unsigned(0, 0xffffffff), "--ahlen"), "negatable"),
     ahres: option(["--ahres"], onlyIn("ipv6", flag, "--ahres"), "plain"),
   },
+  // iptables' ah (ipt_ah) reads the AH header as the transport header, so it needs -p ah; ip6t_ah finds it itself.
+  check: (_n, rule) => (rule.family === "ipv4" && rule.protocol !== 51 ? [{ message: "-m ah needs -p ah in iptables (the kernel refuses it otherwise)", severity: "warning" }] : []),
 });
 /** A `-m ah` match. */
 export type AhMatch = NodeOf<typeof ahSchema>;
@@ -467,6 +477,7 @@ export type AhMatch = NodeOf<typeof ahSchema>;
  */
 export const ipcompSchema = moduleSchema({
   name: "ipcomp",
+  protocols: [108],
   options: {
     ipcompspi: option(["--ipcompspi"], spiRange, "negatable"),
   },

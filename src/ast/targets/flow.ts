@@ -70,6 +70,8 @@ export const REJECTSchema = moduleSchema({
   options: {
     rejectWith: option(["--reject-with"], rejectWith),
   },
+  // The kernel's REJECT checks this: a TCP reset answers only TCP.
+  check: (n, rule) => (n.rejectWith?.value === "tcp-reset" && rule.protocol !== 6 ? [{ option: "rejectWith", message: "--reject-with tcp-reset needs -p tcp (the kernel refuses it otherwise)", severity: "warning" }] : []),
 });
 /** A `-j REJECT` target. */
 export type REJECTTarget = NodeOf<typeof REJECTSchema>;
@@ -215,6 +217,7 @@ export const singlePort: Codec<number> = {
  */
 export const TPROXYSchema = moduleSchema({
   name: "TPROXY",
+  protocols: [6, 17],
   options: {
     onPort: option(["--on-port"], singlePort),
     onIp: option(["--on-ip"], hostAddress),
@@ -311,6 +314,7 @@ export type SETTarget = NodeOf<typeof SETSchema>;
  */
 export const SYNPROXYSchema = moduleSchema({
   name: "SYNPROXY",
+  protocols: [6],
   options: {
     sackPerm: option(["--sack-perm"], flag),
     timestamp: option(["--timestamp"], flag),

@@ -8,7 +8,7 @@
 import { type HostAddress, type NumberRange, flag, parseHost, parseUnsigned } from "../codecs.js";
 import { type PrefixAddress, parseAddressMatch, parseIP } from "../address.js";
 import { portByService } from "../names.js";
-import { type Codec, CodecError, type NodeOf, moduleSchema, option } from "../schema.js";
+import { type Codec, CodecError, type NodeOf, moduleSchema, natPortsNeedProtocol, option } from "../schema.js";
 
 /**
  * A NAT port range. `base` is DNAT's `/BASEPORT` (kernel 4.18+): the original port minus `base` is used
@@ -172,7 +172,8 @@ export const DNATSchema = moduleSchema({
     random: option(["--random"], flag),
     persistent: option(["--persistent"], flag),
   },
-  check: (n) => (n.toDestination === undefined ? [{ message: "--to-destination is required" }] : []),
+  check: (n, rule) =>
+    n.toDestination === undefined ? [{ message: "--to-destination is required" }] : natPortsNeedProtocol("toDestination", n.toDestination.value.ports !== undefined, rule),
 });
 /** A `-j DNAT` target. */
 export type DNATTarget = NodeOf<typeof DNATSchema>;
@@ -186,7 +187,7 @@ export const SNATSchema = moduleSchema({
     randomFully: option(["--random-fully"], flag),
     persistent: option(["--persistent"], flag),
   },
-  check: (n) => (n.toSource === undefined ? [{ message: "--to-source is required" }] : []),
+  check: (n, rule) => (n.toSource === undefined ? [{ message: "--to-source is required" }] : natPortsNeedProtocol("toSource", n.toSource.value.ports !== undefined, rule)),
 });
 /** A `-j SNAT` target. */
 export type SNATTarget = NodeOf<typeof SNATSchema>;
@@ -199,6 +200,7 @@ export const MASQUERADESchema = moduleSchema({
     random: option(["--random"], flag),
     randomFully: option(["--random-fully"], flag),
   },
+  check: (n, rule) => natPortsNeedProtocol("toPorts", n.toPorts !== undefined, rule),
 });
 /** A `-j MASQUERADE` target. */
 export type MASQUERADETarget = NodeOf<typeof MASQUERADESchema>;
@@ -213,6 +215,7 @@ export const REDIRECTSchema = moduleSchema({
     toPorts: option(["--to-ports"], natPortRange),
     random: option(["--random"], flag),
   },
+  check: (n, rule) => natPortsNeedProtocol("toPorts", n.toPorts !== undefined, rule),
 });
 /** A `-j REDIRECT` target. */
 export type REDIRECTTarget = NodeOf<typeof REDIRECTSchema>;

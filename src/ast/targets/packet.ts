@@ -36,6 +36,7 @@ export const tcpMss: Codec<number> = {
  */
 export const TCPMSSSchema = moduleSchema({
   name: "TCPMSS",
+  protocols: [6],
   options: {
     setMss: option(["--set-mss"], tcpMss),
     clampMssToPmtu: option(["--clamp-mss-to-pmtu"], flag),
