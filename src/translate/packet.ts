@@ -132,7 +132,9 @@ export function translateTos(m: TosMatch, cx: RuleContext): Translation {
   const v4 = cx.family === "ipv4";
   if (mask === 0xfc) return ok(match(v4 ? payload("ip", "dscp") : payload("ip6", "dscp"), num(value >> 2, "hex"), eq(negated)));
   if (mask === 0x03) return ok(match(v4 ? payload("ip", "ecn") : payload("ip6", "ecn"), ecnSymbol(value), eq(negated)));
-  if (v4) return ok(mask === 0xff ? match(ipv4TosByte, num(value, "hex"), eq(negated)) : match(binop("&", ipv4TosByte, num(mask, "hex")), num(value, "hex"), eq(negated)));
+  // A plain `@nh,8,8 != V` would be merged by nft 1.0.6 with a neighbouring `ip length != N` into one "not both"
+  // comparison; with the mask written out it stays a test of its own.
+  if (v4) return ok(mask === 0xff && !negated ? match(ipv4TosByte, num(value, "hex")) : match(binop("&", ipv4TosByte, num(mask, "hex")), num(value, "hex"), eq(negated)));
   const classes = Array.from({ length: 256 }, (_, v) => v).filter((v) => (v & mask) === value);
   const [single] = classes;
   const right: NftExpr = classes.length === 1 && single !== undefined ? num(single, "hex") : { kind: "set", elements: classes.map((c) => num(c, "hex")) };
