@@ -230,6 +230,15 @@ function tcpFlagsTest(mask: number, comp: number, negated: boolean): NftStatemen
   return [matchTcpFlags(mask, comp, negated)];
 }
 
+/** The TCP option kinds the nft model names (a presence test on them is a model node, not a raw statement). */
+const namedTcpOptions: ReadonlyMap<number, "maxseg" | "window" | "sack-perm" | "sack" | "timestamp"> = new Map([
+  [2, "maxseg"],
+  [3, "window"],
+  [4, "sack-perm"],
+  [5, "sack"],
+  [8, "timestamp"],
+] as const);
+
 /** `-m tcp`. */
 export function translateTcp(m: TcpMatch, cx: RuleContext): Translation {
   const missing = requireProtocol(cx, 6, "tcp", m.span);
@@ -245,12 +254,15 @@ export function translateTcp(m: TcpMatch, cx: RuleContext): Translation {
     // nft's option walk stops one byte before the end of the header (it reads each option's length byte),
     // so a one-byte option (EOL 0, NOP 1) in the last byte is invisible to it; xt_tcp sees it.
     if (value <= 1) return refuse(`--tcp-option ${value}: nft's TCP option walk skips the last byte of the header, where xt_tcp still finds a one-byte ${value === 0 ? "EOL" : "NOP"} option`, m.tcpOption.span);
+    const name = namedTcpOptions.get(value);
     out.push(
-      rawStatement(
-        `tcp option ${value} ${negated ? "missing" : "exists"}`,
-        { match: { op: "==", left: { "tcp option": { base: value, offset: 0, len: 8 } }, right: !negated } },
-        "the nft model names TCP options; nft 1.0.6 also tests any option by its kind number, which --tcp-option needs",
-      ),
+      name !== undefined
+        ? match({ kind: "tcp option", name }, { kind: "boolean", value: !negated })
+        : rawStatement(
+            `tcp option ${value} ${negated ? "missing" : "exists"}`,
+            { match: { op: "==", left: { "tcp option": { base: value, offset: 0, len: 8 } }, right: !negated } },
+            "the nft model names TCP options; nft 1.0.6 also tests any option by its kind number, which --tcp-option needs",
+          ),
     );
   }
   return ok(...laterFragmentGuard(m, cx), ...out);

@@ -50,8 +50,8 @@ const translations: readonly (readonly [string, Family, string])[] = [
   ["-A INPUT -f -p tcp -m tcp --dport 22", "ipv4", "ip frag-off & 0x1fff != 0 ip frag-off & 0x1fff == 0 tcp dport 22"],
   ["-A INPUT -p tcp -m tcp --syn", "ipv4", "ip frag-off & 0x1fff == 0 tcp flags & (fin | syn | rst | ack) == syn"],
   ["-A INPUT -p tcp -m tcp ! --syn", "ipv4", "ip frag-off & 0x1fff == 0 tcp flags & (fin | syn | rst | ack) != syn"],
-  ["-A INPUT -p tcp -m tcp --tcp-option 8", "ipv4", "meta l4proto tcp ip frag-off & 0x1fff == 0 tcp option 8 exists"],
-  ["-A INPUT -p tcp -m tcp ! --tcp-option 8", "ipv4", "meta l4proto tcp ip frag-off & 0x1fff == 0 tcp option 8 missing"],
+  ["-A INPUT -p tcp -m tcp --tcp-option 8", "ipv4", "meta l4proto tcp ip frag-off & 0x1fff == 0 tcp option timestamp exists"],
+  ["-A INPUT -p tcp -m tcp ! --tcp-option 8", "ipv4", "meta l4proto tcp ip frag-off & 0x1fff == 0 tcp option timestamp missing"],
   // udp
   ["-A INPUT -p udp -m udp --dport 53 -j ACCEPT", "ipv4", "ip frag-off & 0x1fff == 0 udp dport 53 accept"],
   ["-A INPUT -p udp -m udp ! --sport 53", "ipv6", "udp sport != 53"],
