@@ -1,8 +1,9 @@
 // @ts-check
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { defineConfig } from "eslint/config";
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ["dist/", "docs/", "node_modules/", "src/parse/generated/", "coverage/", "bench/out/"] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
