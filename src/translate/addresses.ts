@@ -45,8 +45,17 @@ const nftAddrTypes: Readonly<Record<AddrTypeName, NftExpr>> = {
  */
 const ipv6NotUnicast: readonly NftExpr[] = [sym("::"), { kind: "prefix", addr: "::ffff:0:0", len: 96 }, { kind: "prefix", addr: "ff00::", len: 8 }];
 
-/** The IPv6 types xt_addrtype finds with a route lookup of its own. */
-const ipv6RouteTypes: ReadonlySet<AddrTypeName> = new Set<AddrTypeName>(["LOCAL", "ANYCAST", "UNREACHABLE"]);
+/**
+ * Why an IPv6 address type that xt_addrtype finds with a route lookup of its own has no nft equivalent. LOCAL
+ * without an interface is translated (see {@link translateAddrtype}); the others differ in what they report.
+ */
+function ipv6RouteTypeRefusal(types: readonly AddrTypeName[], limited: boolean): string {
+  if (types.includes("ANYCAST")) return "address type ANYCAST in IPv6: xt_addrtype reports only routes flagged RTF_ANYCAST, nft's IPv6 fib also the subnet-router anycast address of every on-link prefix";
+  if (types.includes("UNREACHABLE")) return "address type UNREACHABLE in IPv6: xt_addrtype calls every failed or rejecting route unreachable, nft's IPv6 fib reports blackhole, prohibit and throw routes as their own types";
+  if (limited) return "address type LOCAL with --limit-iface-in/--limit-iface-out in IPv6: xt_addrtype then looks the route up through that interface, nft's IPv6 fib does not, so route errors differ";
+  const [other] = types;
+  return `address type ${other ?? "?"}: the kernel refuses it in IPv6 rules`;
+}
 
 /** The IPv6 address classes xt_addrtype tests by the address bits alone. */
 type Ipv6AddressClass = "UNSPEC" | "UNICAST" | "MULTICAST";
@@ -79,9 +88,12 @@ function ipv6AddressClassTest(field: NftExpr, classes: readonly Ipv6AddressClass
  * device with `--limit-iface-in/out`) and matches when the result is any of the listed types; nft's
  * `fib ADDR [. iif|oif] type` returns the same call's result, so the list becomes a set. In IPv6 the kernel
  * classifies unicast, multicast and unspecified addresses by their bits (each listed class is required),
- * which nft tests as prefixes; for LOCAL, ANYCAST and UNREACHABLE xt_addrtype does its own route lookup, which
- * differs from nft's IPv6 fib (the flow it looks up, how it reports anycast and route errors), so those are
- * refused.
+ * which nft tests as prefixes. For LOCAL, ANYCAST and UNREACHABLE xt_addrtype does a route lookup of its own.
+ * LOCAL without an interface is `fib daddr type local`: both find the address's route in the local table,
+ * which the default rule consults first for any flow; they could only part where policy rules are put before
+ * the local table (nft's flow also has the source address, iif lo and the protocol) or for the network address
+ * of a non-host local route (AnyIP), which nft calls anycast. ANYCAST, UNREACHABLE and LOCAL on one interface
+ * are refused.
  */
 export function translateAddrtype(m: AddrtypeMatch, cx: RuleContext): Translation {
   const out: NftStatement[] = [];
@@ -92,16 +104,15 @@ export function translateAddrtype(m: AddrtypeMatch, cx: RuleContext): Translatio
   ] as const) {
     if (o === undefined) continue;
     if (cx.family === "ipv6") {
-      const routed = o.value.find((t) => !isIpv6AddressClass(t));
-      if (routed !== undefined) {
-        return refuse(
-          ipv6RouteTypes.has(routed)
-            ? `address type ${routed} in IPv6: xt_addrtype classifies it with its own route lookup (destination only, RTF_* flags), which nft's IPv6 fib does differently (source, flow label and iif lo in the flow; subnet-router anycast and route errors reported as their own types)`
-            : `address type ${routed}: the kernel refuses it in IPv6 rules`,
-          o.span,
-        );
+      const classes = o.value.filter(isIpv6AddressClass);
+      const routed = o.value.filter((t) => !isIpv6AddressClass(t));
+      const [first] = routed;
+      if (first !== undefined && (first !== "LOCAL" || routed.length > 1 || iface.length > 0)) return refuse(ipv6RouteTypeRefusal(routed, iface.length > 0), o.span);
+      if (first !== undefined && classes.length > 0 && o.negated) {
+        return refuse("! with LOCAL and an address class in IPv6 means \"not local or not of that class\": an or, which one nft rule cannot test", o.span);
       }
-      out.push(...ipv6AddressClassTest(addressField("ipv6", which), o.value.filter(isIpv6AddressClass), o.negated));
+      if (classes.length > 0) out.push(...ipv6AddressClassTest(addressField("ipv6", which), classes, o.negated));
+      if (first !== undefined) out.push(match({ kind: "fib", flags: [which], result: "type" }, sym("local"), eq(o.negated)));
       continue;
     }
     const types = o.value.map((t) => nftAddrTypes[t]);

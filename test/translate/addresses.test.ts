@@ -44,6 +44,10 @@ const translations: readonly (readonly [string, Family, string])[] = [
   ["-A INPUT -m addrtype --dst-type UNICAST,MULTICAST", "ipv6", "ip6 length != 0-65535"],
   ["-A INPUT -m addrtype ! --dst-type UNICAST,MULTICAST", "ipv6", ""],
   ["-A INPUT -m addrtype --limit-iface-in --src-type UNSPEC", "ipv6", "ip6 saddr ::"],
+  // LOCAL without an interface: the local table's route for the address, as xt_addrtype's own lookup finds it.
+  ["-t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER", "ipv6", "fib daddr type local jump DOCKER"],
+  ["-A INPUT -m addrtype ! --src-type LOCAL", "ipv6", "fib saddr type != local"],
+  ["-A INPUT -m addrtype --dst-type LOCAL,UNICAST", "ipv6", "ip6 daddr != { ::, ::ffff:0:0/96, ff00::/8 } fib daddr type local"],
   // iprange
   ["-A INPUT -m iprange --src-range 192.168.25.149-192.168.25.151 -j ACCEPT", "ipv4", "ip saddr 192.168.25.149-192.168.25.151 accept"],
   ["-A INPUT -m iprange ! --dst-range 10.0.0.1-10.0.0.1", "ipv4", "ip daddr != 10.0.0.1"],
@@ -70,9 +74,10 @@ const translations: readonly (readonly [string, Family, string])[] = [
 
 /** [command, family, what the refusal says]. */
 const refusals: readonly (readonly [string, Family, RegExp])[] = [
-  ["-A INPUT -m addrtype --dst-type LOCAL", "ipv6", /address type LOCAL in IPv6: xt_addrtype classifies it with its own route lookup/],
-  ["-A INPUT -m addrtype ! --src-type ANYCAST,MULTICAST", "ipv6", /address type ANYCAST in IPv6/],
-  ["-A INPUT -m addrtype --dst-type UNREACHABLE", "ipv6", /UNREACHABLE in IPv6/],
+  ["-A INPUT -m addrtype --limit-iface-in --dst-type LOCAL", "ipv6", /address type LOCAL with --limit-iface-in\/--limit-iface-out in IPv6: xt_addrtype then looks the route up through that interface/],
+  ["-A INPUT -m addrtype ! --src-type ANYCAST,MULTICAST", "ipv6", /address type ANYCAST in IPv6: xt_addrtype reports only routes flagged RTF_ANYCAST/],
+  ["-A INPUT -m addrtype --dst-type UNREACHABLE", "ipv6", /UNREACHABLE in IPv6: xt_addrtype calls every failed or rejecting route unreachable/],
+  ["-A INPUT -m addrtype ! --dst-type LOCAL,MULTICAST", "ipv6", /not local or not of that class.*an or/],
   ["-A INPUT -m multiport --dports 80", "ipv4", /-m multiport needs -p tcp.*(udplite|the kernel refuses)/],
   ["-A INPUT -p icmp -m multiport --dports 80", "ipv4", /-m multiport needs -p tcp/],
   ["-A INPUT ! -p tcp -m multiport --dports 80", "ipv4", /-m multiport needs/],
@@ -174,6 +179,8 @@ describe("kernel", () => {
     [{ family: "ipv6", rule: "-m addrtype --dst-type UNICAST" }, true],
     [{ family: "ipv6", rule: "-m addrtype --dst-type MULTICAST" }, false],
     [{ family: "ipv6", rule: "-m addrtype ! --src-type UNSPEC" }, true],
+    [{ family: "ipv6", rule: "-m addrtype --dst-type LOCAL" }, true],
+    [{ family: "ipv6", rule: "-m addrtype ! --src-type LOCAL" }, false],
     [{ family: "ipv6", rule: "-m iprange --src-range ::1-::2" }, true],
     [{ family: "ipv6", rule: "-m policy --dir out --pol none" }, true],
   ];
