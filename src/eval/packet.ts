@@ -1,0 +1,138 @@
+/**
+ * The packet model both evaluators share: one packet on one path through the hooks, the host it meets
+ * (addresses, interfaces), and the state that lives between packets (conntrack, sets, counters, clock).
+ * Packets are immutable; evaluation returns a new packet and a new state.
+ * @module
+ */
+
+/** Address family of a packet. */
+export type PacketFamily = "ipv4" | "ipv6";
+
+/**
+ * The way a packet takes through the hooks: received for this host (prerouting → input), forwarded
+ * (prerouting → forward → postrouting), or sent by this host (output → postrouting).
+ */
+export type PacketPath = "input" | "forward" | "output";
+
+/** A netfilter hook. */
+export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
+
+/** The hooks of each path, in order. */
+export const hooksOf: Readonly<Record<PacketPath, readonly Hook[]>> = {
+  input: ["prerouting", "input"],
+  forward: ["prerouting", "forward", "postrouting"],
+  output: ["output", "postrouting"],
+};
+
+/** Connection tracking state as both iptables and nft see it. */
+export type CtState = "new" | "established" | "related" | "invalid" | "untracked";
+
+/** Conntrack status bits (the ones rules test). */
+export interface CtStatus {
+  readonly expected: boolean;
+  readonly seenReply: boolean;
+  readonly assured: boolean;
+  readonly confirmed: boolean;
+  readonly snat: boolean;
+  readonly dnat: boolean;
+}
+
+/** One direction's tuple of a connection. Addresses are canonical text (as src/ast/address formats them). */
+export interface CtTuple {
+  readonly saddr: string;
+  readonly daddr: string;
+  readonly l4proto: number;
+  readonly sport?: number;
+  readonly dport?: number;
+}
+
+/** The connection a packet belongs to, when it has one (absent for invalid and untracked packets). */
+export interface Conntrack {
+  readonly state: CtState;
+  readonly status: CtStatus;
+  readonly mark: number;
+  readonly zone: number;
+  readonly direction: "original" | "reply";
+  readonly original: CtTuple;
+  readonly reply: CtTuple;
+  readonly helper?: string;
+  /** Seconds left before the entry expires. */
+  readonly expires: number;
+  readonly packets: { readonly original: bigint; readonly reply: bigint };
+  readonly bytes: { readonly original: bigint; readonly reply: bigint };
+  readonly labels: readonly number[];
+}
+
+/** The local socket a packet belongs to (output path, or input when one is found). */
+export interface Socket {
+  readonly uid: number;
+  readonly gid: number;
+  readonly transparent: boolean;
+  readonly mark: number;
+  /** A full socket (not TIME_WAIT / SYN_RECV). */
+  readonly full: boolean;
+  /** Bound to the any-address. */
+  readonly wildcard: boolean;
+}
+
+/** One packet at the start of its path. */
+export interface Packet {
+  readonly family: PacketFamily;
+  readonly path: PacketPath;
+  /** Input interface name (absent on the output path). */
+  readonly iif?: string;
+  /** Output interface name (absent on the input path). */
+  readonly oif?: string;
+  readonly saddr: string;
+  readonly daddr: string;
+  /** Transport protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...). */
+  readonly l4proto: number;
+  readonly sport?: number;
+  readonly dport?: number;
+  /** TCP flag bits (FIN 0x01 ... CWR 0x80). */
+  readonly tcpFlags?: number;
+  /** TCP option kinds present, and the MSS option's value. */
+  readonly tcpOptions?: readonly number[];
+  readonly mss?: number;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  /** Total length of the IP packet in bytes. */
+  readonly length: number;
+  /** TTL (IPv4) or hop limit (IPv6). */
+  readonly ttl: number;
+  readonly dscp: number;
+  readonly ecn: number;
+  readonly mark: number;
+  readonly pkttype: "unicast" | "broadcast" | "multicast";
+  /** Source MAC, on input and forward paths. */
+  readonly mac?: string;
+  /** IPv4 fragment offset (in 8-byte units) and more-fragments flag; packets are whole by default. */
+  readonly fragOffset?: number;
+  readonly moreFragments?: boolean;
+  /** The connection, looked up before any rule runs; absent for untracked or invalid packets. */
+  readonly ct?: Conntrack;
+  /** When absent, the packet has no conntrack entry: `ctInvalid` says whether it is invalid or untracked. */
+  readonly ctInvalid?: boolean;
+  readonly socket?: Socket;
+  /** CPU the packet is processed on. */
+  readonly cpu: number;
+}
+
+/** The host the packet meets: which addresses are its own, broadcast or multicast, and its interfaces. */
+export interface HostModel {
+  readonly localAddresses: readonly string[];
+  readonly broadcastAddresses: readonly string[];
+  /** Interface name → group (devgroup) and addresses. */
+  readonly interfaces: readonly { readonly name: string; readonly group: number; readonly addresses: readonly string[] }[];
+}
+
+/** Time, for limit, recent, time and timeouts. Seconds since the epoch, UTC; fractions allowed. */
+export interface Clock {
+  readonly now: number;
+}
+
+/** An exact rational number `num / den` (den > 0), for probabilities. */
+export interface Rational {
+  readonly num: bigint;
+  readonly den: bigint;
+}
