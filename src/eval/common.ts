@@ -1,0 +1,393 @@
+/**
+ * What the iptables and the nft evaluator share: exact rationals, address and interface matching, the
+ * evaluation state that lives between packets, the outcome of one packet, and the conntrack NAT rules
+ * that do not depend on the rule language. Both evaluators import this module; its API only grows.
+ * @module
+ */
+import { formatIP, parseIP } from "../ast/index.js";
+import type { Conntrack, Hook, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
+import { hooksOf } from "./packet.js";
+
+export { hooksOf };
+export type { Hook, PacketPath, Rational };
+
+// ---------------------------------------------------------------- rationals
+
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}
+
+/** The rational `num / den` in lowest terms with a positive denominator. Throws on a zero denominator (a programmer error). */
+export function rational(num: bigint, den = 1n): Rational {
+  if (den === 0n) throw new Error("rational with a zero denominator");
+  const sign = den < 0n ? -1n : 1n;
+  const g = gcd(num, den);
+  const d = g === 0n ? 1n : g;
+  return { num: (sign * num) / d, den: (sign * den) / d };
+}
+
+/** 0. */
+export const ratZero: Rational = { num: 0n, den: 1n };
+/** 1. */
+export const ratOne: Rational = { num: 1n, den: 1n };
+
+/** a + b. */
+export function ratAdd(a: Rational, b: Rational): Rational {
+  return rational(a.num * b.den + b.num * a.den, a.den * b.den);
+}
+
+/** a - b. */
+export function ratSub(a: Rational, b: Rational): Rational {
+  return rational(a.num * b.den - b.num * a.den, a.den * b.den);
+}
+
+/** a × b. */
+export function ratMul(a: Rational, b: Rational): Rational {
+  return rational(a.num * b.num, a.den * b.den);
+}
+
+/** Whether a = b (both in lowest terms or not). */
+export function ratEquals(a: Rational, b: Rational): boolean {
+  return a.num * b.den === b.num * a.den;
+}
+
+/** Negative, zero or positive as a is below, equal to or above b. */
+export function ratCompare(a: Rational, b: Rational): number {
+  const d = a.num * b.den - b.num * a.den;
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** `num/den` in lowest terms, `num` alone for integers. */
+export function formatRational(r: Rational): string {
+  const n = rational(r.num, r.den);
+  return n.den === 1n ? n.num.toString() : `${n.num}/${n.den}`;
+}
+
+// ---------------------------------------------------------------- addresses and interfaces
+
+/** An address as an integer with its family, or undefined for text that is no address. */
+export function addressValue(text: string): { readonly family: PacketFamily; readonly value: bigint } | undefined {
+  return parseIP(text);
+}
+
+function bitsOf(family: PacketFamily): number {
+  return family === "ipv4" ? 32 : 128;
+}
+
+function lengthMask(family: PacketFamily, length: number): bigint {
+  const bits = BigInt(bitsOf(family));
+  const all = (1n << bits) - 1n;
+  return length <= 0 ? 0n : ((all << (bits - BigInt(length))) & all);
+}
+
+/** Whether `address` lies in `network/length`. Addresses of different families never match. */
+export function addressInPrefix(address: string, network: string, length: number): boolean {
+  const a = parseIP(address);
+  const n = parseIP(network);
+  if (a === undefined || n === undefined || a.family !== n.family) return false;
+  const m = lengthMask(a.family, length);
+  return (a.value & m) === (n.value & m);
+}
+
+/** Whether `address & mask == network & mask` (a non-contiguous netmask, as `-s 10.0.12.0/255.0.255.0`). */
+export function addressMatchesMask(address: string, network: string, mask: string): boolean {
+  const a = parseIP(address);
+  const n = parseIP(network);
+  const m = parseIP(mask);
+  if (a === undefined || n === undefined || m === undefined || a.family !== n.family || m.family !== a.family) return false;
+  return (a.value & m.value) === (n.value & m.value);
+}
+
+/** Whether `from <= address <= to` (inclusive; different families never match). */
+export function addressInRange(address: string, from: string, to: string): boolean {
+  const a = parseIP(address);
+  const f = parseIP(from);
+  const t = parseIP(to);
+  if (a === undefined || f === undefined || t === undefined || a.family !== f.family || a.family !== t.family) return false;
+  return f.value <= a.value && a.value <= t.value;
+}
+
+/** `address` with all but its first `length` bits cleared, as canonical text. */
+export function maskAddress(address: string, length: number): string {
+  const a = parseIP(address);
+  if (a === undefined) return address;
+  return formatAddress(a.family, a.value & lengthMask(a.family, length));
+}
+
+/** `address & mask` as canonical text (`mask` an address of the same family). */
+export function maskAddressWith(address: string, mask: string): string {
+  const a = parseIP(address);
+  const m = parseIP(mask);
+  if (a === undefined || m?.family !== a.family) return address;
+  return formatAddress(a.family, a.value & m.value);
+}
+
+/** The address `value` as canonical text (dotted quad, RFC 5952). */
+export function formatAddress(family: PacketFamily, value: bigint): string {
+  return formatIP(family, value);
+}
+
+/** The canonical text of an address (`10.000.0.1` is not accepted; `FE80::1` becomes `fe80::1`). */
+export function canonicalAddress(text: string): string {
+  const a = parseIP(text);
+  return a === undefined ? text : formatAddress(a.family, a.value);
+}
+
+/**
+ * Whether an interface name matches `name` (exactly, or as a prefix when `wildcard`, as `eth+`). A packet
+ * without that interface is given the empty name, as ip_tables compares the kernel's `nulldevname`: so
+ * `-i +` matches on the output path and `! -i eth0` matches there too. (nft's `iifname` does not match at
+ * all when there is no input device; the nft evaluator handles that before calling this.)
+ */
+export function interfaceMatches(actual: string | undefined, name: string, wildcard: boolean): boolean {
+  const a = actual ?? "";
+  return wildcard ? a.startsWith(name) : a === name;
+}
+
+// ---------------------------------------------------------------- marks
+
+/** `(value & mask) == wanted`, on unsigned 32-bit numbers. */
+export function markMatches(value: number, wanted: number, mask: number): boolean {
+  return (value & mask) >>> 0 === wanted >>> 0;
+}
+
+/** `(old & ~mask) ^ value`: MARK --set-xmark and CONNMARK --set-xmark, unsigned 32-bit. */
+export function xmark(old: number, value: number, mask: number): number {
+  return ((old & ~mask) ^ value) >>> 0;
+}
+
+// ---------------------------------------------------------------- state
+
+/** Packet and byte counts of one rule or chain. */
+export interface RuleCounter {
+  readonly packets: bigint;
+  readonly bytes: bigint;
+}
+
+/**
+ * A token bucket (limit, hashlimit, nft limit). Each evaluator keeps the units of its kernel module
+ * (xt_limit's credits, nft_limit's nanoseconds of tokens); `last` is the clock time of the last refill.
+ */
+export interface LimitBucket {
+  readonly credit: bigint;
+  readonly last: number;
+}
+
+/** One address on a recent list: when it was seen (oldest first, at most the kernel's pkt count) and its TTL. */
+export interface RecentEntry {
+  readonly stamps: readonly number[];
+  readonly ttl: number;
+}
+
+/**
+ * A dynamic change to a set made by packets (`-j SET`, `-m recent`-like nft `add @set`, `update @set`):
+ * the element is present (until `expires`, clock seconds, when the set has timeouts) or removed. Static
+ * contents stay with each evaluator's own data (ipset save, nft set elements); this overlay is checked first.
+ */
+export interface SetOverlayEntry {
+  readonly present: boolean;
+  readonly expires?: number;
+}
+
+/** Everything that lives between packets. Never mutated: evaluation returns a new value. */
+export interface EvalState {
+  /** Per rule (key chosen by the evaluator, such as `filter/INPUT/3`). */
+  readonly counters: ReadonlyMap<string, RuleCounter>;
+  /** Connection mark by {@link connectionKey}; overrides the packet's `ct.mark` once a rule set it. */
+  readonly ctMarks: ReadonlyMap<string, number>;
+  /** statistic --mode nth / numgen inc counters, per rule. */
+  readonly nth: ReadonlyMap<string, number>;
+  /** Token buckets, per rule (limit) or per rule and group (hashlimit). */
+  readonly limits: ReadonlyMap<string, LimitBucket>;
+  /** Bytes counted so far, per quota rule. */
+  readonly quotas: ReadonlyMap<string, bigint>;
+  /** recent lists: list name → address → entry. */
+  readonly recent: ReadonlyMap<string, ReadonlyMap<string, RecentEntry>>;
+  /** Set changes made by packets: set name → {@link elementKey} → entry. */
+  readonly sets: ReadonlyMap<string, ReadonlyMap<string, SetOverlayEntry>>;
+}
+
+/** The state before any packet. */
+export const emptyState: EvalState = {
+  counters: new Map(),
+  ctMarks: new Map(),
+  nth: new Map(),
+  limits: new Map(),
+  quotas: new Map(),
+  recent: new Map(),
+  sets: new Map(),
+};
+
+/** A copy of `map` with `key` set to `value`. */
+export function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+/** Adds one packet of `bytes` to the counter under `key`. */
+export function countPacket(state: EvalState, key: string, bytes: number): EvalState {
+  const old = state.counters.get(key) ?? { packets: 0n, bytes: 0n };
+  return { ...state, counters: withEntry(state.counters, key, { packets: old.packets + 1n, bytes: old.bytes + BigInt(bytes) }) };
+}
+
+/** The key of a set element: its parts (addresses canonical, ports and numbers decimal) joined by `,`. */
+export function elementKey(parts: readonly (string | number)[]): string {
+  return parts.map((p) => (typeof p === "number" ? String(p) : canonicalAddress(p))).join(",");
+}
+
+/** Identifies a connection across packets: zone and original tuple. */
+export function connectionKey(ct: Conntrack): string {
+  const t = ct.original;
+  return `${ct.zone}|${t.l4proto}|${t.saddr}|${t.sport ?? ""}|${t.daddr}|${t.dport ?? ""}`;
+}
+
+/** The packet's connection mark as the rules see it: a mark set by an earlier packet wins over the packet's own. */
+export function ctMarkOf(state: EvalState, packet: Packet): number | undefined {
+  if (packet.ct === undefined) return undefined;
+  return state.ctMarks.get(connectionKey(packet.ct)) ?? packet.ct.mark;
+}
+
+// ---------------------------------------------------------------- outcome
+
+/**
+ * How a packet is rejected: a TCP reset, or an ICMP error of the packet's family with its type and code
+ * (IPv4 destination unreachable is type 3, IPv6 type 1), as both REJECT and nft `reject` send them.
+ */
+export type RejectWith = { readonly kind: "tcp-reset" } | { readonly kind: "icmp"; readonly type: number; readonly code: number };
+
+/** The final fate of a packet. */
+export type Verdict =
+  | { readonly kind: "accept" }
+  | { readonly kind: "drop" }
+  | { readonly kind: "reject"; readonly with: RejectWith }
+  | { readonly kind: "queue"; readonly num: number; readonly bypass: boolean };
+
+/** A side effect of evaluating a packet, in the order it happened. */
+export type Effect =
+  | { readonly kind: "log"; readonly hook: Hook; readonly prefix: string; readonly level?: number; readonly group?: number }
+  | { readonly kind: "set-update"; readonly set: string; readonly op: "add" | "del"; readonly element: string }
+  | { readonly kind: "recent-update"; readonly list: string; readonly op: "set" | "update" | "remove"; readonly address: string }
+  | { readonly kind: "nat"; readonly hook: Hook; readonly manip: "src" | "dst"; readonly address: string; readonly port?: number }
+  | { readonly kind: "notrack"; readonly hook: Hook };
+
+/** One rule that matched (or a policy that applied), in the evaluator's own names. */
+export interface TraceStep {
+  readonly hook: Hook;
+  readonly table: string;
+  readonly chain: string;
+  /** 0-based position of the rule in its chain; `"policy"` when the chain's policy decided. */
+  readonly rule: number | "policy";
+}
+
+/** The result of one packet on one branch of chance. */
+export interface Outcome {
+  readonly verdict: Verdict;
+  /** The packet after mangling and NAT (addresses, ports, mark, ct mark, dscp, ttl). */
+  readonly packet: Packet;
+  readonly effects: readonly Effect[];
+  readonly trace: readonly TraceStep[];
+  readonly state: EvalState;
+}
+
+/** An outcome and its exact probability; the probabilities of one evaluation sum to 1. */
+export interface WeightedOutcome {
+  readonly p: Rational;
+  readonly outcome: Outcome;
+}
+
+/** A construct the evaluator does not model, so no outcome can be claimed for it. */
+export interface Unsupported {
+  readonly kind: "unsupported";
+  /** What is missing, as `match statistic --mode nth` or `target TPROXY`. */
+  readonly feature: string;
+  readonly message: string;
+}
+
+/** What evaluating one packet gives: the distribution of outcomes, or what stopped the evaluator. */
+export type EvalResult = { readonly kind: "outcomes"; readonly outcomes: readonly WeightedOutcome[] } | Unsupported;
+
+/**
+ * The parts of an outcome two evaluators must agree on, as one string (verdict, packet fields that rules
+ * change, effects). Traces and state keys are in each evaluator's own names, so they are left out.
+ */
+export function outcomeKey(o: Outcome): string {
+  const p = o.packet;
+  const verdict = o.verdict.kind === "reject" ? `reject ${o.verdict.with.kind === "tcp-reset" ? "tcp-reset" : `icmp ${o.verdict.with.type}/${o.verdict.with.code}`}` : o.verdict.kind === "queue" ? `queue ${o.verdict.num}${o.verdict.bypass ? " bypass" : ""}` : o.verdict.kind;
+  const fields = [`src ${p.saddr} ${p.sport ?? ""}`, `dst ${p.daddr} ${p.dport ?? ""}`, `mark ${p.mark}`, `ctmark ${p.ct?.mark ?? ""}`, `dscp ${p.dscp}`, `ttl ${p.ttl}`];
+  const effects = o.effects.map((e) => JSON.stringify(e));
+  return [verdict, ...fields, ...effects].join("; ");
+}
+
+/**
+ * Groups outcomes with equal {@link outcomeKey}s and sums their probabilities: two evaluators agree when
+ * the grouped distributions are equal. Sorted by key so the result does not depend on branch order.
+ */
+export function outcomeDistribution(outcomes: readonly WeightedOutcome[]): readonly { readonly key: string; readonly p: Rational }[] {
+  const byKey = new Map<string, Rational>();
+  for (const w of outcomes) {
+    const k = outcomeKey(w.outcome);
+    byKey.set(k, ratAdd(byKey.get(k) ?? ratZero, w.p));
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, p]) => ({ key, p }));
+}
+
+// ---------------------------------------------------------------- conntrack and NAT
+
+/** Which address a NAT hook rewrites: destination before routing (prerouting, output), source after (input, postrouting). */
+export function natManipOf(hook: Hook): "src" | "dst" {
+  switch (hook) {
+    case "prerouting":
+    case "output":
+      return "dst";
+    case "input":
+    case "postrouting":
+      return "src";
+    case "forward":
+      // No NAT at forward; callers do not ask. Answer "src" to keep the function total.
+      return "src";
+    default:
+      return assertNever(hook);
+  }
+}
+
+/**
+ * Whether NAT rules are consulted for this packet: it belongs to a connection that conntrack has not
+ * confirmed yet, whose first packet this is (state new, or related for an expected connection), as
+ * nf_nat_inet_fn runs the nat chains only while `!nf_nat_initialized(ct, manip)`. Untracked and invalid
+ * packets never see NAT. A confirmed connection is translated by its binding instead ({@link applyNatBinding}).
+ */
+export function natRulesConsulted(packet: Packet): boolean {
+  const ct = packet.ct;
+  return ct !== undefined && (ct.state === "new" || ct.state === "related") && !ct.status.confirmed;
+}
+
+/**
+ * Applies an existing connection's NAT binding at `hook`, as nf_nat_packet does for packets after the
+ * first: the tuple the packet should carry is the inverse of the other direction's tuple. Returns the
+ * packet unchanged when the connection has no binding for this manip.
+ */
+export function applyNatBinding(packet: Packet, hook: Hook): Packet {
+  const ct = packet.ct;
+  if (ct === undefined || natRulesConsulted(packet) || hook === "forward") return packet;
+  const manip = natManipOf(hook);
+  // The tuple the packet should carry after translation is the inverse of the other direction's tuple.
+  const target = ct.direction === "original" ? ct.reply : ct.original;
+  if (manip === "dst") {
+    // The destination of this direction is the source of the other one.
+    const translated = ct.direction === "original" ? ct.status.dnat : ct.status.snat;
+    if (!translated) return packet;
+    return { ...packet, daddr: target.saddr, ...(packet.dport !== undefined && target.sport !== undefined ? { dport: target.sport } : {}) };
+  }
+  const translated = ct.direction === "original" ? ct.status.snat : ct.status.dnat;
+  if (!translated) return packet;
+  return { ...packet, saddr: target.daddr, ...(packet.sport !== undefined && target.dport !== undefined ? { sport: target.dport } : {}) };
+}
+
+/** For exhaustive switches: a value of type never reached at run time is a programmer error. */
+export function assertNever(x: never): never {
+  throw new Error(`unhandled ${JSON.stringify(x)}`);
+}
