@@ -29,8 +29,41 @@ export function refuse(reason: string, span: Span): Refusal {
 }
 
 /** True when a translation is a refusal. */
-export function isRefusal(t: Translation): t is Refusal {
+export function isRefusal(t: TranslatorResult): t is Refusal {
   return "refused" in t;
+}
+
+/**
+ * A condition that holds when any one of several statement lists holds, for what nft cannot say in one rule
+ * (`! --ctstate RELATED,ESTABLISHED,DNAT`: no connection, or a connection in state NEW without the DNAT bit,
+ * where nft's `ct status` stops the rule for packets without a connection). The rule that contains it
+ * becomes one nft rule per alternative (see src/translate/rule.ts), which means the same as the iptables
+ * rule only when each packet runs the rule's target at most once and nothing else in the rule has state.
+ */
+export interface Alternatives {
+  /** Each list is one way for the condition to hold. */
+  readonly alternatives: readonly (readonly NftStatement[])[];
+  /**
+   * True when no packet satisfies two of the lists, so that the rules never both run the target for one
+   * packet whatever the target does. When false, splitting is exact only for a target that ends the
+   * packet's evaluation in the chain (accept, drop, return, goto, ...).
+   */
+  readonly disjoint: boolean;
+  /** Why one nft rule cannot say it, for the refusal when the rule cannot be split either. */
+  readonly why: string;
+  readonly span: Span;
+}
+
+/**
+ * What a match or target translator returns: statements, a refusal, or {@link Alternatives}. Code that
+ * combines translations of its own parts handles {@link Translation}; only the rule translator expands
+ * alternatives.
+ */
+export type TranslatorResult = Translation | Alternatives;
+
+/** True when a translator's result is a list of alternatives. */
+export function isAlternatives(t: TranslatorResult): t is Alternatives {
+  return "alternatives" in t;
 }
 
 /**
@@ -82,7 +115,7 @@ function sameDefinition(a: object, b: object): boolean {
 }
 
 /** A translator for one node kind. */
-export type Translator<N> = (node: N, cx: RuleContext) => Translation;
+export type Translator<N> = (node: N, cx: RuleContext) => TranslatorResult;
 
 /** One translator per kind of a union: a missing kind does not compile. */
 export type ByKind<U extends { readonly kind: string }> = { readonly [K in U["kind"]]: Translator<Extract<U, { readonly kind: K }>> };
@@ -104,6 +137,12 @@ export interface RuleContext {
   readonly chainName: (iptablesName: string) => string;
   /** A name for a helper chain that is unique in the table, derived from `hint`. */
   readonly freshChainName: (hint: string) => string;
+  /**
+   * The ruleset uses connection tracking (a nat table, a conntrack-based match or target), so the kernel
+   * reassembles IPv4 fragments before any table sees them (conntrack enables defragmentation for the
+   * namespace), in iptables and in the translated nft alike: no rule ever meets a later fragment.
+   */
+  readonly reassembled?: boolean;
   /** ipset definitions, when given (`--ipset FILE`). */
   readonly ipsets: IpsetLookup | undefined;
   /**

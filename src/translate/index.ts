@@ -87,6 +87,27 @@ function ipsetLookup(save: IpsetSave | undefined): ((name: string) => IpsetSet |
   return (name) => byName.get(name);
 }
 
+/**
+ * Match modules whose kernel code turns on defragmentation for the namespace: through a conntrack reference
+ * (nf_ct_netns_get), or directly (xt_socket calls nf_defrag_ipv4_enable).
+ */
+const defragmentingMatches: ReadonlySet<string> = new Set(["conntrack", "state", "connmark", "connbytes", "connlabel", "connlimit", "helper", "cluster", "socket"]);
+/** Targets that do the same (TPROXY calls nf_defrag_ipv4_enable; the others take a conntrack reference). */
+const defragmentingTargets: ReadonlySet<string> = new Set(["CONNMARK", "CT", "NOTRACK", "CONNSECMARK", "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "SYNPROXY", "TPROXY"]);
+
+/**
+ * Whether the kernel reassembles fragments before the rules run: the ruleset has a nat table, or a match or
+ * target that needs conntrack or defragmentation. Its translation needs the same (nat chains, ct, socket,
+ * tproxy expressions), so then neither side ever sees a later fragment.
+ */
+function reassemblesFragments(ruleset: Ruleset): boolean {
+  return ruleset.tables.some(
+    (t) =>
+      t.name === "nat" ||
+      t.rules.some((r) => r.matches.some((m) => defragmentingMatches.has(m.kind)) || (r.target !== undefined && defragmentingTargets.has(r.target.kind))),
+  );
+}
+
 interface TableOutcome {
   readonly table: NftTable;
   readonly untranslated: UntranslatedRule[];
@@ -101,6 +122,7 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
   const untranslated: UntranslatedRule[] = [];
   const nftFamily = ruleset.family === "ipv4" ? "ip" : "ip6";
   const lookup = ipsetLookup(options.ipsets);
+  const reassembled = reassemblesFragments(ruleset);
   const freshChainName = (hint: string): string => {
     const cleaned = hint.replace(/[^A-Za-z0-9_.-]/g, "_");
     const base = isNftIdentifier(cleaned) ? cleaned : `chain_${cleaned}`;
@@ -133,10 +155,12 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
         freshChainName,
         ipsets: lookup,
         ruleset,
+        reassembled,
       };
       const t = translateRule(rule, cx);
-      if ("rule" in t) {
-        rules.push(pending.length === 0 ? t.rule : { ...t.rule, leadingComments: [...pending, ...(t.rule.leadingComments ?? [])] });
+      if ("rules" in t) {
+        // Comments about untranslated rules before this one go above its first nft rule.
+        t.rules.forEach((r, i) => rules.push(i > 0 || pending.length === 0 ? r : { ...r, leadingComments: [...pending, ...(r.leadingComments ?? [])] }));
         pending = [];
         continue;
       }

@@ -8,7 +8,9 @@
  * - The kernel's protocol matches never match a non-first fragment (`par->fragoff != 0`), whatever their
  *   options. nft's payload expressions do not check for fragments: in IPv4 they read the fragment's data as
  *   the transport header. So the first such match of an IPv4 rule adds `ip frag-off & 0x1fff == 0`
- *   ({@link laterFragmentGuard}), which makes the translation exact. IPv6 has no single-rule equivalent (the
+ *   ({@link laterFragmentGuard}), which makes the translation exact — unless the ruleset uses connection
+ *   tracking, which makes the kernel reassemble fragments before any table runs (`RuleContext.reassembled`),
+ *   so that neither side ever sees a later fragment. IPv6 has no single-rule equivalent (the
  *   Fragment header may follow other extension headers, and "no Fragment header, or offset 0" is an or); there
  *   nft reads the IPv6 header itself as the transport header of a later fragment (the kernel's header walk
  *   leaves the transport offset at 0), so IPv6 port and type tests differ from ip6tables on later fragments.
@@ -119,7 +121,7 @@ function refusesLaterFragments(m: Match, family: Family): boolean {
  * the other way round (tcpmss, ecn's TCP bits), are only translatable then.
  */
 export function excludesLaterFragments(cx: RuleContext): boolean {
-  if (cx.rule.fragment?.negated === true) return true;
+  if (cx.rule.fragment?.negated === true || cx.reassembled === true) return true;
   return cx.rule.matches.some((m) => refusesLaterFragments(m, cx.family));
 }
 
@@ -128,7 +130,8 @@ export function excludesLaterFragments(cx: RuleContext): boolean {
  * enough, and a rule with `! -f` has it already); nothing in IPv6, which has no single-rule equivalent.
  */
 export function laterFragmentGuard(m: Match, cx: RuleContext): NftStatement[] {
-  if (cx.family !== "ipv4" || cx.rule.fragment?.negated === true) return [];
+  // With conntrack in use the kernel reassembles fragments before any rule runs: no guard needed.
+  if (cx.family !== "ipv4" || cx.rule.fragment?.negated === true || cx.reassembled === true) return [];
   if (cx.rule.matches.find((x) => refusesLaterFragments(x, cx.family)) !== m) return [];
   return [match(binop("&", payload("ip", "frag-off"), num(0x1fff, "hex")), num(0))];
 }

@@ -83,8 +83,8 @@ const flowTargets = ["NFQUEUE", "CT", "NOTRACK", "TPROXY", "TEE", "SYNPROXY", "I
 const tproxyDrops = "TPROXY drops a packet no transparent socket takes; nft's tproxy only ends the rule, so a helper chain adds the drop";
 const txlateDifferences: Readonly<Record<string, TxlateDifference>> = {
   "libxt_NFQUEUE.txlate:1": { ours: "tcp dport 80 queue to 30", why: "the same statement, as nft 1.0.6 lists it" },
-  "libxt_NFQUEUE.txlate:4": { ours: "tcp sport 80 queue flags bypass to 0", why: "the same statement, as nft 1.0.6 lists it" },
-  "libxt_NFQUEUE.txlate:7": { ours: "tcp sport 80 queue flags bypass,fanout to 0-3", why: "the same statement, as nft 1.0.6 lists it" },
+  "libxt_NFQUEUE.txlate:4": { ours: "ip frag-off & 0x1fff == 0 tcp sport 80 queue flags bypass to 0", why: "the same statement, as nft 1.0.6 lists it" },
+  "libxt_NFQUEUE.txlate:7": { ours: "ip frag-off & 0x1fff == 0 tcp sport 80 queue flags bypass,fanout to 0-3", why: "the same statement, as nft 1.0.6 lists it" },
   "libxt_TPROXY.txlate:1": { ours: "meta l4proto tcp jump TPROXY", helpers: ["TPROXY: meta l4proto tcp tproxy to 10.0.0.1:12345 meta mark set (meta mark & 0xffffff00) ^ 0x23 accept; drop"], why: tproxyDrops },
   "libxt_TPROXY.txlate:4": { ours: "meta l4proto udp jump TPROXY", helpers: ["TPROXY: meta l4proto udp tproxy to 10.0.0.1:12345 meta mark set 0x23 accept; drop"], why: tproxyDrops },
   "libxt_TPROXY.txlate:7": { ours: "meta l4proto udp jump TPROXY", helpers: ["TPROXY: meta l4proto udp tproxy to 10.0.0.1:12345 accept; drop"], why: tproxyDrops },

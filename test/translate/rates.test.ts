@@ -44,7 +44,7 @@ const translations: readonly (readonly [string, Family, string, (readonly string
   [
     "-A OUTPUT -p tcp --dport 443 -m hashlimit --hashlimit-upto 300 --hashlimit-burst 15 --hashlimit-mode srcip,dstip --hashlimit-name https --hashlimit-htable-expire 300000 -j DROP",
     "ipv4",
-    "tcp dport 443 update @hashlimit_https { ip saddr . ip daddr limit rate 300/second burst 15 packets } drop",
+    "ip frag-off & 0x1fff == 0 tcp dport 443 update @hashlimit_https { ip saddr . ip daddr limit rate 300/second burst 15 packets } drop",
     ['set hashlimit_https { type ipv4_addr . ipv4_addr; flags dynamic,timeout; timeout 300s; comment "hashlimit https: upto 300/second burst 15, mode srcip,dstip, srcmask 32 dstmask 32, expire 300000ms" }'],
   ],
   [
