@@ -4,14 +4,16 @@
  * against nft_ct.c and nft_connlimit.c.
  *
  * The one difference that runs through all of them: nft's `ct` expressions stop the rule for a packet that
- * has no connection (invalid or untracked), except `ct state`. Where the xt module matches such a packet
- * (`! --helper`, `! --label`, `--ctstate INVALID` next to other conntrack options), nft cannot say
- * "no connection, or ..." in one rule, and the construct is refused.
+ * has no connection (invalid or untracked), except `ct state`. Where the xt module matches such a packet,
+ * nft cannot say "no connection, or ..." in one rule: for `--ctstate` (INVALID next to other conntrack
+ * options, `! --ctstate RELATED,ESTABLISHED,DNAT`) the match becomes disjoint cases, one nft rule each, which
+ * nft can tell apart with `ct state`; `! --helper` and `! --label` are refused (their other case, a
+ * connection without a master or without labels, has no nft test that does not stop the rule).
  * @module
  */
 import { type Family, type KnownMatch, formatIP, prefixMask } from "../ast/index.js";
 import { isNftQuotable, type NftExpr, type NftSet, type NftStatement } from "../nft/index.js";
-import { type ByKind, type RuleContext, type Translation, ok, refuse } from "./context.js";
+import { type ByKind, type RuleContext, type Translation, type TranslatorResult, isRefusal, ok, refuse } from "./context.js";
 import { addressField, binop, ct, eq, match, matchAddress, matchRange, num, str, sym } from "./expr.js";
 import { protocolSymbol } from "./protocols.js";
 
@@ -73,11 +75,6 @@ function matchStates(states: readonly StateName[], negated: boolean): NftStateme
   return matchAnyBit(ct("state"), names, negated);
 }
 
-/** True when a packet without a connection passes the state test of xt_conntrack/xt_state. */
-function statelessPass(states: readonly string[], negated: boolean): boolean {
-  return negated ? !stateless.every((s) => states.includes(s)) : stateless.some((s) => states.includes(s));
-}
-
 /** The mask text of a prefix, for masking an address in a set key (`ip saddr & 255.255.255.0`). */
 function prefixMaskText(family: Family, length: number): string {
   return formatIP(family, prefixMask(family, length));
@@ -86,13 +83,22 @@ function prefixMaskText(family: Family, length: number): string {
 /** `--ctexpire` bounds are in seconds; nft's `ct expiration` is milliseconds in 32 bits. */
 const maxExpirationMs = 0xffffffff;
 
+/** The states a packet with a connection has (`ct state` reads the connection's ctinfo). */
+const connectionStates: readonly StateName[] = ["NEW", "RELATED", "ESTABLISHED"];
+
+type ConntrackState = NonNullable<ConntrackMatch["ctstate"]>;
+
 /**
  * `-m conntrack`, as conntrack_mt in xt_conntrack.c evaluates it:
- * - `--ctstate` tests the state bit, plus IPS_SRC_NAT/IPS_DST_NAT as SNAT/DNAT (nft keeps those in
- *   `ct status`); any listed bit matches, `!` means none does.
+ * - `--ctstate` tests a state bit: INVALID or UNTRACKED for a packet without a connection, else the
+ *   connection's NEW/RELATED/ESTABLISHED bit plus SNAT/DNAT for its IPS_SRC_NAT/IPS_DST_NAT status bits
+ *   (nft keeps those in `ct status`); any listed bit matches, `!` means none does.
  * - A packet without a connection stops there: it matches when `--ctstate` was given (and passed), so
  *   nothing else is tested; otherwise it does not match. nft's `ct` expressions (but `ct state`) stop the
- *   rule for such a packet, so `--ctstate` that lets it through cannot be combined with other options.
+ *   rule for such a packet.
+ * - Where one nft rule cannot say it (a packet without a connection passes `--ctstate` and there are other
+ *   tests, or SNAT/DNAT are mixed with states), the match is an OR of disjoint cases (see
+ *   {@link conntrackStateCases}), which the rule translator makes into one nft rule per case.
  * - `--ctstatus` matches when any listed bit is set (NONE is no bit, so it never matches; `! NONE` always).
  * - `--ctexpire` compares whole seconds left (`jiffies / HZ`, rounded down); nft's `ct expiration` is in
  *   milliseconds, so `--ctexpire 3` is `3s-3s999ms`.
@@ -100,40 +106,79 @@ const maxExpirationMs = 0xffffffff;
  *   match, so a protocol is needed: `--ctproto`, or the rule's `-p` (a packet of protocol P has a
  *   connection of protocol P, so `ct original protocol P` adds no condition there).
  */
-export function translateConntrack(m: ConntrackMatch, cx: RuleContext): Translation {
-  const out: NftStatement[] = [];
-  const state = m.ctstate;
-  const others = [m.ctproto, m.ctorigsrc, m.ctorigdst, m.ctreplsrc, m.ctrepldst, m.ctorigsrcport, m.ctorigdstport, m.ctreplsrcport, m.ctrepldstport, m.ctstatus, m.ctexpire, m.ctdir].some(
-    (o) => o !== undefined,
-  );
-  if (state !== undefined) {
-    const plain = state.value.filter((s): s is StateName => s !== "SNAT" && s !== "DNAT");
-    const nat = state.value.filter((s): s is "SNAT" | "DNAT" => s === "SNAT" || s === "DNAT").map((s) => ctStatusSymbols[s]);
-    if (statelessPass(state.value, state.negated) && others) {
-      return refuse(
-        `${state.negated ? "! " : ""}--ctstate ${state.value.join(",")} lets packets without a connection (INVALID, UNTRACKED) match without testing the other conntrack options; nft's ct expressions stop the rule for such packets, and nft cannot say "no connection, or ..." in one rule`,
-        state.span,
-      );
-    }
-    if (!state.negated) {
-      if (plain.length > 0 && nat.length > 0) {
-        return refuse(
-          `--ctstate ${state.value.join(",")} matches a connection state or a NAT status bit; nft keeps SNAT/DNAT in ct status, and one nft rule cannot match ct state or ct status`,
-          state.span,
-        );
-      }
-      out.push(nat.length > 0 ? matchAnyBit(ct("status"), nat, false) : matchStates(plain, false));
-    } else {
-      if (nat.length > 0 && statelessPass(state.value, true)) {
-        return refuse(
-          `! --ctstate ${state.value.join(",")} also matches packets without a connection, but SNAT/DNAT are ct status bits in nft, and ct status stops the rule for packets without a connection`,
-          state.span,
-        );
-      }
-      if (plain.length > 0) out.push(matchStates(plain, true));
-      if (nat.length > 0) out.push(matchAnyBit(ct("status"), nat, true));
-    }
+export function translateConntrack(m: ConntrackMatch, cx: RuleContext): TranslatorResult {
+  const rest = connectionTests(m, cx);
+  if (isRefusal(rest)) return rest;
+  if (m.ctstate === undefined) return ok(...rest.stmts);
+  const cases = conntrackStateCases(m.ctstate, rest.stmts);
+  const [only] = cases;
+  if (cases.length === 1 && only !== undefined) return ok(...only);
+  const states = `${m.ctstate.negated ? "! " : ""}--ctstate ${m.ctstate.value.join(",")}`;
+  const withoutConnection = passingWithoutConnection(m.ctstate).length > 0;
+  return {
+    alternatives: cases,
+    disjoint: true,
+    why: withoutConnection
+      ? `${states} matches packets without a connection (by their state alone) and packets whose connection passes further tests (ct status, other conntrack options); nft's ct expressions other than ct state stop the rule for packets without a connection, so one nft rule cannot say "no connection, or ..."`
+      : `${states} matches a connection state or a NAT status bit; nft keeps SNAT/DNAT in ct status, and one nft rule cannot say "ct state or ct status"`,
+    span: m.ctstate.span,
+  };
+}
+
+/**
+ * The cases in which `--ctstate` (and, for packets with a connection, the other options' tests `rest`) lets
+ * a packet through, as conntrack_mt computes them, each a list of nft statements:
+ * - no connection: `ct state` INVALID or UNTRACKED, when that state passes (nothing else is tested);
+ * - a connection whose state passes (`ct state new,...`), then `rest`;
+ * - without `!`, a connection whose state does not pass but whose SNAT/DNAT bit does (`ct status snat`).
+ * With `!`, a connection passes when its state is not listed and no listed NAT bit is set.
+ *
+ * The cases are disjoint: the first has no connection, the others need one (every test in them but
+ * `ct state` stops the rule without a connection, and `ct state` then says new, related or established),
+ * and the last two differ in the connection's state. One case is one nft rule; the forms that were one rule
+ * before (no NAT bits, or a state test that no packet without a connection passes) stay one case.
+ */
+function conntrackStateCases(state: ConntrackState, rest: readonly NftStatement[]): readonly (readonly NftStatement[])[] {
+  const plain = plainStates(state);
+  const nat = state.value.filter((s): s is "SNAT" | "DNAT" => s === "SNAT" || s === "DNAT").map((s) => ctStatusSymbols[s]);
+  const negated = state.negated;
+  const passWithout = passingWithoutConnection(state);
+  if (passWithout.length === 0 || (rest.length === 0 && nat.length === 0)) {
+    // ct state alone says it for packets without a connection (they fail, or nothing else is tested).
+    if (negated) return [[...(plain.length > 0 ? [matchStates(plain, true)] : []), ...(nat.length > 0 ? [matchAnyBit(ct("status"), nat, true)] : []), ...rest]];
+    if (nat.length === 0) return [[matchStates(plain, false), ...rest]];
+    if (plain.length === 0) return [[matchAnyBit(ct("status"), nat, false), ...rest]];
   }
+  const cases: (readonly NftStatement[])[] = [];
+  if (passWithout.length > 0) cases.push([matchStates(passWithout, false)]);
+  const listed = connectionStates.filter((s) => plain.includes(s));
+  const unlisted = connectionStates.filter((s) => !plain.includes(s));
+  if (!negated) {
+    if (listed.length > 0) cases.push([matchStates(listed, false), ...rest]);
+    // ct status stops packets without a connection; the state test keeps this case apart from the one above.
+    if (nat.length > 0 && unlisted.length > 0) cases.push([...(listed.length > 0 ? [matchStates(listed, true)] : []), matchAnyBit(ct("status"), nat, false), ...rest]);
+  } else if (unlisted.length > 0) {
+    // Without a state test, ct status or the other tests keep packets without a connection out of this case.
+    const stateTest = unlisted.length === connectionStates.length && (nat.length > 0 || rest.length > 0) ? [] : [matchStates(unlisted, false)];
+    cases.push([...stateTest, ...(nat.length > 0 ? [matchAnyBit(ct("status"), nat, true)] : []), ...rest]);
+  }
+  return cases;
+}
+
+/** The states of a `--ctstate` list, without SNAT and DNAT. */
+function plainStates(state: ConntrackState): readonly StateName[] {
+  return state.value.filter((s): s is StateName => s !== "SNAT" && s !== "DNAT");
+}
+
+/** The states of packets without a connection (INVALID, UNTRACKED; never SNAT/DNAT) that pass `--ctstate`. */
+function passingWithoutConnection(state: ConntrackState): readonly StateName[] {
+  const plain = plainStates(state);
+  return stateless.filter((s) => plain.includes(s) !== state.negated);
+}
+
+/** The tests of `-m conntrack` other than `--ctstate`, all of which need a connection. */
+function connectionTests(m: ConntrackMatch, cx: RuleContext): Translation {
+  const out: NftStatement[] = [];
   if (m.ctdir !== undefined) out.push(match(ct("direction"), sym(m.ctdir.value === "ORIGINAL" ? "original" : "reply")));
   const tuples = [
     [m.ctorigsrc, "original", "saddr"],

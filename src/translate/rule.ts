@@ -1,22 +1,26 @@
 /**
- * Translates one iptables rule: generic options, then each match, then the target, into one nft rule.
+ * Translates one iptables rule: generic options, then each match, then the target, into one nft rule, or into
+ * several when a match is an OR that nft cannot write in one rule ({@link Alternatives}).
  * @module
  */
 import { type Match, type Rule, type Target, type VerdictTarget, printRule } from "../ast/index.js";
-import type { NftExpr, NftRule, NftStatement } from "../nft/index.js";
-import { type Refusal, type RuleContext, type Translation, isRefusal } from "./context.js";
+import { type NftExpr, type NftRule, type NftStatement, isConditionStatement, printNftStatement } from "../nft/index.js";
+import { type Alternatives, type Refusal, type RuleContext, type Translation, type TranslatorResult, isAlternatives, isRefusal } from "./context.js";
 import { matchTranslators, targetTranslators } from "./dispatch.js";
 import { translateGeneric } from "./generic.js";
 import { ruleComment } from "./comment.js";
 import { protocolPayloadName } from "./protocols.js";
 
-/** The outcome of translating one rule. */
-export type RuleTranslation = { readonly rule: NftRule } | { readonly refusals: readonly Refusal[] };
+/**
+ * The outcome of translating one rule: its nft rules (one, or one per alternative when a match is an OR nft
+ * cannot write in one rule), or why it has no translation.
+ */
+export type RuleTranslation = { readonly rules: readonly NftRule[] } | { readonly refusals: readonly Refusal[] };
 
-function translateMatch(m: Match, cx: RuleContext): Translation {
+function translateMatch(m: Match, cx: RuleContext): TranslatorResult {
   if (m.kind === "unknown") return { refused: `-m ${m.name} is not a module ipt2nft knows`, span: m.span };
   // The table is keyed by kind, so the lookup and the node always agree; TypeScript cannot see that through the union.
-  const f = matchTranslators[m.kind] as (n: Match, c: RuleContext) => Translation;
+  const f = matchTranslators[m.kind] as (n: Match, c: RuleContext) => TranslatorResult;
   return f(m, cx);
 }
 
@@ -36,12 +40,12 @@ function translateVerdict(t: VerdictTarget): Translation {
   }
 }
 
-function translateTarget(t: Target, cx: RuleContext): Translation {
+function translateTarget(t: Target, cx: RuleContext): TranslatorResult {
   if (t.kind === "verdict") return translateVerdict(t);
   if (t.kind === "jump" || t.kind === "goto") return { stmts: [{ kind: t.kind, target: cx.chainName(t.chain) }] };
   if (t.kind === "unknown") return { refused: `-j ${t.name} is not a target ipt2nft knows`, span: t.span };
   // The table is keyed by kind, so the lookup and the node always agree; TypeScript cannot see that through the union.
-  const f = targetTranslators[t.kind] as (n: Target, c: RuleContext) => Translation;
+  const f = targetTranslators[t.kind] as (n: Target, c: RuleContext) => TranslatorResult;
   return f(t, cx);
 }
 
@@ -67,29 +71,223 @@ function readsPayloadOf(e: NftExpr, protocol: string): boolean {
   return false;
 }
 
-/** Translates a rule; all refusals of its parts are collected, not just the first. */
+/** One translated part of a rule, in rule order: fixed statements of the conditions or of the target, or an OR. */
+export type RulePart = { readonly role: "condition" | "target"; readonly stmts: readonly NftStatement[] } | { readonly role: "alternatives"; readonly or: Alternatives };
+
+/** The most nft rules one iptables rule may become; beyond it the rule is refused. */
+const maxSplitRules = 16;
+
+/**
+ * Translates a rule; all refusals of its parts are collected, not just the first.
+ *
+ * A part that is an OR ({@link Alternatives}) makes one nft rule per alternative (per combination, when there
+ * are several), each with every other statement of the rule. That means what the iptables rule means when
+ * (a) each packet runs the target at most once: the alternatives are disjoint, or the target ends the
+ * packet's evaluation in the chain, so a packet that satisfies two alternatives never reaches the second
+ * rule; and (b) the other statements are plain tests, which give the same answer in every rule (a limit,
+ * quota, set update or numgen would keep separate state in each rule, or count a packet twice). The
+ * target's own statements may act, since they run once, but must not keep state of their own.
+ *
+ * Counters: the iptables rule's counter goes on the first nft rule and the others start at 0, so the sum of
+ * the nft rules' counters is the iptables rule's (a packet is counted by the one rule whose target it runs).
+ */
 export function translateRule(rule: Rule, cx: RuleContext): RuleTranslation {
   const refusals: Refusal[] = [];
-  const stmts: NftStatement[] = [];
-  const take = (t: Translation): void => {
+  const parts: RulePart[] = [];
+  const take = (t: TranslatorResult, role: "condition" | "target"): void => {
     if (isRefusal(t)) refusals.push(t);
-    else stmts.push(...t.stmts);
+    else if (isAlternatives(t)) parts.push({ role: "alternatives", or: t });
+    else parts.push({ role, stmts: t.stmts });
   };
-  take(translateGeneric(rule, cx));
-  for (const m of rule.matches) take(translateMatch(m, cx));
-  if (rule.target !== undefined) take(translateTarget(rule.target, cx));
+  take(translateGeneric(rule, cx), "condition");
+  for (const m of rule.matches) take(translateMatch(m, cx), "condition");
+  if (rule.target !== undefined) take(translateTarget(rule.target, cx), "target");
   if (refusals.length > 0) return { refusals };
+  const split = splitRule(parts);
+  if ("refused" in split) return { refusals: [split] };
   const { comment, leadingComments } = ruleComment(rule);
+  const zero = { packets: 0n, bytes: 0n };
+  const note = split.length > 1 ? [`one iptables rule as ${split.length} nft rules (its condition is an OR that nft cannot write in one rule); its counter is the sum of theirs`] : [];
   return {
-    rule: {
-      kind: "rule",
-      exprs: dropImpliedProtocol(stmts, cx.protocol),
-      counter: rule.counters ?? { packets: 0n, bytes: 0n },
-      ...(comment === undefined ? {} : { comment }),
-      ...(leadingComments.length === 0 ? {} : { leadingComments }),
-      span: rule.span,
-    },
+    rules: split.map((stmts, i) => {
+      const leading = i === 0 ? [...leadingComments, ...note] : [];
+      return {
+        kind: "rule",
+        exprs: dropImpliedProtocol(stmts, cx.protocol),
+        counter: i === 0 ? (rule.counters ?? zero) : zero,
+        ...(comment === undefined ? {} : { comment }),
+        ...(leading.length === 0 ? {} : { leadingComments: leading }),
+        span: rule.span,
+      };
+    }),
   };
+}
+
+/**
+ * The statement lists of the nft rules a rule's parts make: one, or one per combination of alternatives;
+ * or why splitting would not mean the same (see {@link translateRule}).
+ */
+export function splitRule(parts: readonly RulePart[]): readonly (readonly NftStatement[])[] | Refusal {
+  let rules: (readonly NftStatement[])[] = [[]];
+  for (const p of parts) {
+    if (p.role !== "alternatives") {
+      rules = rules.map((r) => [...r, ...p.stmts]);
+      continue;
+    }
+    // A translator returns an empty OR only by mistake: it would leave the rule without any nft rule.
+    if (p.or.alternatives.length === 0) throw new Error(`no alternatives for ${p.or.why}`);
+    rules = rules.flatMap((r) => p.or.alternatives.map((a) => [...r, ...a]));
+  }
+  const ors = parts.flatMap((p) => (p.role === "alternatives" ? [p.or] : []));
+  const [first] = ors;
+  if (first === undefined || rules.length === 1) return rules;
+  const problem = splitProblem(parts, rules.length);
+  return problem === undefined ? rules : { refused: `${ors.map((o) => o.why).join("; ")}; ${problem}`, span: first.span };
+}
+
+/** Why splitting the rule into one nft rule per alternative would not mean the same, or undefined. */
+function splitProblem(parts: readonly RulePart[], count: number): string | undefined {
+  const intro = `one nft rule per case would do (${count} rules), but`;
+  if (count > maxSplitRules) return `${intro} ipt2nft splits a rule into at most ${maxSplitRules}`;
+  const conditions = parts.flatMap((p) => (p.role === "condition" ? p.stmts : p.role === "alternatives" ? p.or.alternatives.flat() : []));
+  const active = conditions.find((s) => !isPlainTest(s));
+  if (active !== undefined) {
+    return `${intro} the rule also has \`${printNftStatement(active)}\`, which would keep separate state in each nft rule or act more than once for a packet`;
+  }
+  const target = parts.flatMap((p) => (p.role === "target" ? p.stmts : []));
+  const stateful = target.find(keepsOwnState);
+  if (stateful !== undefined) return `${intro} the target's \`${printNftStatement(stateful)}\` would keep separate state in each nft rule`;
+  if (parts.every((p) => p.role !== "alternatives" || p.or.disjoint)) return undefined;
+  if (endsEvaluation(target)) return undefined;
+  const what = target.length === 0 ? "the rule has no verdict that ends the packet's evaluation, so a packet in two cases would be counted twice" : `the target (\`${target.map(printNftStatement).join(" ")}\`) does not end the packet's evaluation, so a packet in two cases would run it twice`;
+  return `${intro} the cases overlap and ${what}`;
+}
+
+/** A statement that only tests the packet: the same answer in every rule, no state, no effect. */
+function isPlainTest(s: NftStatement): boolean {
+  return s.kind === "match" && !drawsNumber(s.left) && !drawsNumber(s.right);
+}
+
+/**
+ * True when a statement keeps state that belongs to the nft rule it is in (anonymous limits, quotas,
+ * counters, ct count lists, meters, numgen counters), which two copies of a rule would not share. Named
+ * objects and named sets (with their per-element statements) are shared.
+ */
+function keepsOwnState(s: NftStatement): boolean {
+  switch (s.kind) {
+    case "limit":
+    case "quota":
+    case "counter":
+    case "ct count":
+    case "meter":
+      return true;
+    case "match":
+      return drawsNumber(s.left) || drawsNumber(s.right);
+    case "mangle":
+      return drawsNumber(s.key) || drawsNumber(s.value);
+    case "set":
+      return drawsNumber(s.elem);
+    case "snat":
+    case "dnat":
+    case "tproxy":
+      return (s.addr !== undefined && drawsNumber(s.addr)) || (s.port !== undefined && drawsNumber(s.port));
+    case "masquerade":
+    case "redirect":
+      return s.port !== undefined && drawsNumber(s.port);
+    case "queue":
+      return s.num !== undefined && drawsNumber(s.num);
+    case "dup":
+      return drawsNumber(s.addr) || (s.dev !== undefined && drawsNumber(s.dev));
+    case "vmap":
+      return drawsNumber(s.key) || drawsNumber(s.data);
+    case "raw":
+      // Its meaning is unknown to the model: assume the worst.
+      return true;
+    case "accept":
+    case "drop":
+    case "continue":
+    case "return":
+    case "jump":
+    case "goto":
+    case "objref":
+    case "log":
+    case "reject":
+    case "synproxy":
+    case "notrack":
+      return false;
+    default:
+      return assertNever(s);
+  }
+}
+
+/**
+ * Verdicts after which the packet does not reach the chain's next rule: accept, drop, reject, queue and the
+ * NAT statements end its evaluation in the hook, return and goto leave the chain. The statements before
+ * such a verdict must not act and then stop the rule (a packet that fails the rule after acting would act
+ * again in the next nft rule).
+ */
+function endsEvaluation(target: readonly NftStatement[]): boolean {
+  const last = target.at(-1);
+  if (last === undefined || !["accept", "drop", "reject", "return", "goto", "queue", "snat", "dnat", "masquerade", "redirect"].includes(last.kind)) return false;
+  const firstAct = target.findIndex((s) => !isPlainTest(s));
+  return target.slice(firstAct + 1, -1).every((s) => !isConditionStatement(s));
+}
+
+/**
+ * True when an expression draws a number (numgen, meta random), which differs between two evaluations: two
+ * copies of a rule would count or draw separately.
+ */
+function drawsNumber(e: NftExpr): boolean {
+  switch (e.kind) {
+    case "numgen":
+      return true;
+    case "meta":
+      return e.key === "random";
+    case "binop":
+      return drawsNumber(e.left) || drawsNumber(e.right);
+    case "range":
+      return drawsNumber(e.low) || drawsNumber(e.high);
+    case "concat":
+      return e.exprs.some(drawsNumber);
+    case "list":
+      return e.values.some(drawsNumber);
+    case "set":
+      return e.elements.some(drawsNumber);
+    case "mapping":
+      return drawsNumber(e.key) || drawsNumber(e.value);
+    case "elem":
+      return drawsNumber(e.val);
+    case "map":
+      return drawsNumber(e.key) || drawsNumber(e.data);
+    case "jhash":
+      return drawsNumber(e.expr);
+    case "payload":
+    case "raw payload":
+    case "exthdr":
+    case "tcp option":
+    case "ip option":
+    case "ct":
+    case "fib":
+    case "socket":
+    case "symhash":
+    case "rt":
+    case "ipsec":
+    case "number":
+    case "string":
+    case "symbol":
+    case "boolean":
+    case "prefix":
+    case "set reference":
+    case "accept":
+    case "drop":
+    case "continue":
+    case "return":
+    case "jump":
+    case "goto":
+      return false;
+    default:
+      return assertNever(e);
+  }
 }
 
 /** The rule as canonical iptables-save text, for messages and `# UNTRANSLATED` lines. */

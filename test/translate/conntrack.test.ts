@@ -1,14 +1,15 @@
 /**
  * Connection tracking matches: conntrack, state, helper, connbytes, connlabel, connlimit. Exact nft text per
- * form (typical, negated, edge values), refusals with their reasons, netfilter's txlate cases, and one real
- * kernel load of everything translated here, as text and as JSON.
+ * form (typical, negated, edge values; --ctstate forms split into one nft rule per case), refusals with their
+ * reasons, netfilter's txlate cases, and one real kernel load of everything translated here, as text and as
+ * JSON. The split forms are counted on real packets in split-rules.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { Family } from "../../src/ast/index.js";
 import { printNftRule } from "../../src/nft/index.js";
 import { parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
-import { kernelSkipReason } from "../helpers/translate.js";
+import { kernelSkipReason, rulesetOf } from "../helpers/translate.js";
 import { anchorRule, loadForReal, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
 
 /** [command, family, the rule's nft text, the sets it declares]. */
@@ -92,12 +93,49 @@ const translations: readonly (readonly [string, Family, string, (readonly string
   ],
 ];
 
+/**
+ * [command, family, the nft rules it becomes]: --ctstate forms that one nft rule cannot say, as one rule per
+ * disjoint case (no connection: ct state invalid/untracked; a connection: ct state new/related/established,
+ * ct status and the other options). The iptables counter goes on the first rule (see split-rules.test.ts).
+ */
+const splits: readonly (readonly [string, Family, readonly string[]])[] = [
+  // kube-proxy's KUBE-FIREWALL: no connection, or a NEW connection without DNAT.
+  [
+    '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    "ipv4",
+    [
+      'ip saddr != 127.0.0.0/8 ip daddr 127.0.0.0/8 ct state invalid,untracked drop comment "block incoming localnet connections"',
+      'ip saddr != 127.0.0.0/8 ip daddr 127.0.0.0/8 ct state new ct status & dnat == 0 drop comment "block incoming localnet connections"',
+    ],
+  ],
+  // calico: a jump, which comes back, so the cases must be disjoint (they are).
+  ["-A cali-OUTPUT -m conntrack ! --ctstate DNAT -j cali-to-host-endpoint", "ipv4", ["ct state invalid,untracked jump cali-to-host-endpoint", "ct status & dnat == 0 jump cali-to-host-endpoint"]],
+  ["-A INPUT -m conntrack ! --ctstate SNAT", "ipv6", ["ct state invalid,untracked", "ct status & snat == 0"]],
+  ["-A INPUT -m conntrack ! --ctstate INVALID,SNAT,DNAT", "ipv4", ["ct state untracked", "ct status & (snat | dnat) == 0"]],
+  // A state or a NAT bit: the NAT case excludes the listed states.
+  ["-A INPUT -m conntrack --ctstate NEW,SNAT", "ipv4", ["ct state new", "ct state != new ct status snat"]],
+  ["-A INPUT -m conntrack --ctstate NEW,RELATED,DNAT -j ACCEPT", "ipv4", ["ct state new,related accept", "ct state & (new | related) == 0 ct status dnat accept"]],
+  ["-A INPUT -m conntrack --ctstate INVALID,DNAT --ctproto tcp", "ipv4", ["ct state invalid", "ct status dnat ct original protocol tcp"]],
+  ["-A INPUT -m conntrack --ctstate UNTRACKED,ESTABLISHED,SNAT --ctdir REPLY", "ipv6", ["ct state untracked", "ct state established ct direction reply", "ct state != established ct status snat ct direction reply"]],
+  // Every connection state listed: the NAT bits add nothing for connections.
+  ["-A INPUT -m conntrack --ctstate INVALID,NEW,RELATED,ESTABLISHED,DNAT --ctproto udp", "ipv4", ["ct state invalid", "ct state new,related,established ct original protocol udp"]],
+  // No connection passes by its state alone; a connection must pass the other tests.
+  ["-A INPUT -m conntrack ! --ctstate INVALID --ctdir REPLY", "ipv4", ["ct state untracked", "ct direction reply"]],
+  ["-A INPUT -m conntrack ! --ctstate NEW --ctproto tcp -j ACCEPT", "ipv4", ["ct state invalid,untracked accept", "ct state related,established ct original protocol tcp accept"]],
+  ["-A INPUT -m conntrack --ctstate INVALID,UNTRACKED,NEW --ctstatus ASSURED", "ipv4", ["ct state invalid,untracked", "ct state new ct status assured"]],
+];
+
 /** [command, family, what the refusal says]. */
 const refusals: readonly (readonly [string, Family, RegExp])[] = [
-  ["-A INPUT -m conntrack --ctstate INVALID --ctproto tcp", "ipv4", /--ctstate INVALID lets packets without a connection .* match without testing the other conntrack options/],
-  ["-A INPUT -m conntrack ! --ctstate INVALID --ctdir REPLY", "ipv4", /! --ctstate INVALID lets packets without a connection/],
-  ["-A INPUT -m conntrack --ctstate NEW,SNAT", "ipv4", /matches a connection state or a NAT status bit.*cannot match ct state or ct status/],
-  ["-A INPUT -m conntrack ! --ctstate SNAT", "ipv4", /! --ctstate SNAT also matches packets without a connection/],
+  // Split forms that cannot be split: a limit or numgen would be two, a rule without a target is fine.
+  [
+    "-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m limit --limit 1/sec -j DROP",
+    "ipv4",
+    /! --ctstate RELATED,ESTABLISHED,DNAT matches packets without a connection .*one nft rule per case would do \(2 rules\), but the rule also has `limit rate 1\/second burst 5 packets`, which would keep separate state/,
+  ],
+  ["-A INPUT -m statistic --mode nth --every 3 -m conntrack --ctstate NEW,SNAT", "ipv4", /cannot say "ct state or ct status".*the rule also has `numgen inc mod 3 0`/],
+  ["-A INPUT -m statistic --mode random --probability 0.5 -m conntrack ! --ctstate SNAT -j ACCEPT", "ipv4", /the rule also has `meta random & 0x7fffffff < 1073741824`/],
+  ["-A INPUT -m recent --set -m conntrack ! --ctstate SNAT -j ACCEPT", "ipv4", /the rule also has `update @DEFAULT { ip saddr }`, which would keep separate state in each nft rule or act more than once/],
   ["-A INPUT -m conntrack --ctorigsrcport 443", "ipv4", /ct proto-src\/proto-dst after a protocol match.*give --ctproto or -p/],
   ["-A INPUT -m conntrack ! --ctproto tcp --ctorigsrcport 443", "ipv4", /give --ctproto or -p/],
   ["-A FORWARD -m helper ! --helper ftp", "ipv4", /! --helper also matches packets whose connection has no master/],
@@ -150,6 +188,13 @@ const txlateDifferences: Readonly<Record<string, { readonly ours?: string; reado
   },
 };
 
+/** The nft rules (without counters and `#` lines) of the chain the command's rule stands in. */
+function splitRules(t: MatchTranslation, command: string, family: Family): readonly string[] {
+  const chain = rulesetOf(command, family).tables[0]?.rules[0]?.chain;
+  const rules = t.result?.nft.tables[0]?.chains.find((c) => c.name === chain)?.rules ?? [];
+  return rules.map((r) => printNftRule({ ...r, counter: undefined, leadingComments: undefined }));
+}
+
 const conntrackFiles = ["libxt_conntrack.txlate", "libxt_connbytes.txlate", "libxt_connlabel.txlate", "libxt_connlimit.txlate", "libxt_helper.txlate"];
 
 describe("conntrack translators", () => {
@@ -159,6 +204,13 @@ describe("conntrack translators", () => {
       expect(t.refusals).toEqual([]);
       expect(t.text).toBe(expected);
       expect(t.declarations).toEqual(sets ?? []);
+    });
+  }
+  for (const [command, family, expected] of splits) {
+    it(`splits ${family} ${command}`, () => {
+      const t = translateMatch(command, family);
+      expect(t.refusals).toEqual([]);
+      expect(splitRules(t, command, family)).toEqual(expected);
     });
   }
   for (const [command, family, reason] of refusals) {
@@ -203,7 +255,11 @@ describe("netfilter's txlate cases for conntrack, connbytes, connlabel, connlimi
 
 describe("kernel", () => {
   it.skipIf(kernelSkipReason !== undefined)(`loads every translation here, as text and as JSON${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
-    const all: MatchTranslation[] = [...translations.map(([c, f]) => translateMatch(c, f)), ...txlateCasesIn(conntrackFiles).map((c) => translateMatch(c.command, c.family))];
+    const all: MatchTranslation[] = [
+      ...translations.map(([c, f]) => translateMatch(c, f)),
+      ...splits.map(([c, f]) => translateMatch(c, f)),
+      ...txlateCasesIn(conntrackFiles).map((c) => translateMatch(c.command, c.family)),
+    ];
     const loaded = loadForReal(all.flatMap((t) => (t.result === undefined ? [] : [t.result])));
     expect(loaded).toEqual({ text: "", json: "", jsonDiffers: [] });
   });
