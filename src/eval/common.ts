@@ -5,11 +5,11 @@
  * @module
  */
 import { formatIP, parseIP } from "../ast/index.js";
-import type { Conntrack, Hook, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
+import type { Clock, Conntrack, Hook, HostModel, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
 import { hooksOf } from "./packet.js";
 
 export { hooksOf };
-export type { Hook, PacketPath, Rational };
+export type { Clock, Hook, HostModel, PacketPath, Rational };
 
 // ---------------------------------------------------------------- rationals
 
@@ -157,6 +157,14 @@ export function markMatches(value: number, wanted: number, mask: number): boolea
 /** `(old & ~mask) ^ value`: MARK --set-xmark and CONNMARK --set-xmark, unsigned 32-bit. */
 export function xmark(old: number, value: number, mask: number): number {
   return ((old & ~mask) ^ value) >>> 0;
+}
+
+// ---------------------------------------------------------------- environment
+
+/** What surrounds one evaluation: the host the packet meets and the time it arrives at. */
+export interface EvalEnvironment {
+  readonly host: HostModel;
+  readonly clock: Clock;
 }
 
 // ---------------------------------------------------------------- state

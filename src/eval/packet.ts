@@ -56,6 +56,11 @@ export interface Conntrack {
   readonly original: CtTuple;
   readonly reply: CtTuple;
   readonly helper?: string;
+  /**
+   * For a connection set up through an expectation (related, status `expected`): the helper of the master
+   * connection that expected it. xt_helper (`-m helper`) tests this, not the connection's own helper.
+   */
+  readonly masterHelper?: string;
   /** Seconds left before the entry expires. */
   readonly expires: number;
   readonly packets: { readonly original: bigint; readonly reply: bigint };
@@ -116,6 +121,8 @@ export interface Packet {
   readonly socket?: Socket;
   /** CPU the packet is processed on. */
   readonly cpu: number;
+  /** skb->priority (the tc class CLASSIFY and `meta priority set` write); 0 when absent. */
+  readonly priority?: number;
 }
 
 /** The host the packet meets: which addresses are its own, broadcast or multicast, and its interfaces. */
