@@ -6,19 +6,48 @@
 import type { Span } from "../diagnostic/index.js";
 import type { Family, PrefixAddress } from "./address.js";
 
-/** How a set stores its members: ipset's storage method, the part before the `:` of a type name. */
+/**
+ * How a set stores its members: ipset's storage method, the part before the `:` of a type name.
+ *
+ * @example
+ * ```ts
+ * const method: IpsetMethod = ipsetTypes["bitmap:port"].method; // "bitmap"
+ * ```
+ */
 export type IpsetMethod = "hash" | "bitmap" | "list";
 
-/** One data type of a set, a part after the `:` of a type name (`hash:net,iface` has `net` and `iface`). */
+/**
+ * One data type of a set, a part after the `:` of a type name (`hash:net,iface` has `net` and `iface`).
+ *
+ * @example
+ * ```ts
+ * const dims: readonly IpsetDimension[] = ipsetTypes["hash:net,iface"].dims; // ["net", "iface"]
+ * ```
+ */
 export type IpsetDimension = "ip" | "net" | "port" | "iface" | "mark" | "mac" | "set";
 
-/** A set type as its name spells it: `hash:ip,port,net` is `{ method: "hash", dims: ["ip", "port", "net"] }`. */
+/**
+ * A set type as its name spells it: `hash:ip,port,net` is `{ method: "hash", dims: ["ip", "port", "net"] }`.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseIpsetSave("create ssh hash:ip,port family inet timeout 600\nadd ssh 10.0.0.1,tcp:22 timeout 300\n");
+ * const setType: IpsetType | undefined = value?.sets[0]?.setType; // { method: "hash", dims: ["ip", "port"] }
+ * const name = setType && `${setType.method}:${setType.dims.join(",")}`; // "hash:ip,port"
+ * ```
+ */
 export interface IpsetType {
   readonly method: IpsetMethod;
   readonly dims: readonly IpsetDimension[];
 }
 
-/** The set types ipset knows (userspace 7.x), by name. */
+/** The set types ipset knows (userspace 7.x), by name. *
+ * @example
+ * ```ts
+ * const typeName: IpsetTypeName = "hash:ip,port";
+ * ipsetTypes[typeName].dims; // ["ip", "port"]
+ * ```
+ */
 export type IpsetTypeName =
   | "hash:ip"
   | "hash:net"
@@ -92,6 +121,12 @@ function hashType(dims: readonly IpsetDimension[], createOptions: readonly Ipset
  * the test kernel has, and off ipset's type table for the others (hash:net,net, hash:ip,mark, hash:mac,
  * hash:ip,mac, hash:net,port,net): netmask and bitmask came late to hash:ip,port and hash:net,net, so they
  * print after initval there, but right after maxelem for hash:ip.
+ *
+ * @example
+ * ```ts
+ * ipsetTypes["hash:net,iface"].wildcard; // true: members may end in an interface-name prefix
+ * ipsetTypes["hash:ip,port"].createOptions.includes("netmask"); // true
+ * ```
  */
 export const ipsetTypes: Readonly<Record<IpsetTypeName, IpsetTypeInfo>> = {
   "hash:ip": hashType(["ip"], ["family", "hashsize", "maxelem", "netmask", "bitmask", ...hashExtensions]),
@@ -153,6 +188,13 @@ export interface IpsetSkbPrio {
 /**
  * The options of a `create` line. Flags are always present (false when not given); valued options are
  * absent when not given. Which ones a set type takes is in {@link ipsetTypes}; the parser refuses others.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseIpsetSave("create ssh hash:ip,port family inet timeout 600\nadd ssh 10.0.0.1,tcp:22 timeout 300\n");
+ * const options: IpsetCreateOptions | undefined = value?.sets[0]?.options;
+ * // { timeout: 600, counters: false, comment: false, forceadd: false, skbinfo: false }
+ * ```
  */
 export interface IpsetCreateOptions {
   /** bitmap:ip and bitmap:ip,mac: the address range the bitmap covers; bitmap:port: the port range. */
@@ -179,7 +221,18 @@ export interface IpsetCreateOptions {
   readonly initval?: number;
 }
 
-/** A set: one `create` line and the members its `add` lines put in it. */
+/**
+ * A set: one `create` line and the members its `add` lines put in it.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseIpsetSave("create ssh hash:ip,port family inet timeout 600\nadd ssh 10.0.0.1,tcp:22 timeout 300\n");
+ * const set: IpsetSet | undefined = value?.sets[0];
+ * set?.name; // "ssh"
+ * set?.family; // "ipv4"
+ * set?.options.timeout; // 600
+ * ```
+ */
 export interface IpsetSet {
   readonly kind: "ipset";
   readonly name: string;
@@ -268,10 +321,25 @@ export interface IpsetSetPart {
   readonly span: Span;
 }
 
-/** One comma-separated part of a member. */
+/**
+ * One comma-separated part of a member.
+ *
+ * @example
+ * ```ts
+ * const show = (p: IpsetPart): string =>
+ *   p.kind === "ip" ? `${p.address.address}/${p.address.length}` : p.kind === "port" ? `${p.protocol ?? "tcp"}:${p.from}` : p.kind;
+ * ```
+ */
 export type IpsetPart = IpsetIpPart | IpsetIpRangePart | IpsetPortPart | IpsetIcmpPart | IpsetProtocolPart | IpsetIfacePart | IpsetMarkPart | IpsetMacPart | IpsetSetPart;
 
-/** The parts a dimension can hold: a member's `parts[i]` is one of `IpsetPartByDimension[setType.dims[i]]`. */
+/**
+ * The parts a dimension can hold: a member's `parts[i]` is one of `IpsetPartByDimension[setType.dims[i]]`.
+ *
+ * @example
+ * ```ts
+ * const portText = (p: IpsetPartByDimension["port"]): string => (p.kind === "port" ? `${p.from}-${p.to}` : p.kind);
+ * ```
+ */
 export interface IpsetPartByDimension {
   readonly ip: IpsetIpPart | IpsetIpRangePart;
   readonly net: IpsetIpPart | IpsetIpRangePart;
@@ -288,7 +356,17 @@ export interface IpsetListPosition {
   readonly set: string;
 }
 
-/** One `add` line: a member and its per-member options. */
+/**
+ * One `add` line: a member and its per-member options.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseIpsetSave("create ssh hash:ip,port family inet timeout 600\nadd ssh 10.0.0.1,tcp:22 timeout 300\n");
+ * const member: IpsetMember | undefined = value?.sets[0]?.members[0];
+ * member?.timeout; // 300
+ * member?.parts; // [{ kind: "ip", address: { address: "10.0.0.1", length: 32, ... } }, { kind: "port", protocol: "tcp", from: 22, to: 22, ... }]
+ * ```
+ */
 export interface IpsetMember {
   readonly kind: "member";
   /** One part per dimension of the set's type (bitmap:ip,mac members may lack the MAC). */
@@ -310,7 +388,16 @@ export interface IpsetMember {
   readonly span: Span;
 }
 
-/** A whole `ipset save` dump: its sets, in the order they were created. */
+/**
+ * A whole `ipset save` dump: its sets, in the order they were created.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseIpsetSave(text, { file: "ipset-save.txt" });
+ * const save: IpsetSave | undefined = value;
+ * save?.sets.map((s) => `${s.name}: ${s.members.length} members`);
+ * ```
+ */
 export interface IpsetSave {
   readonly kind: "ipset-save";
   readonly sets: readonly IpsetSet[];

@@ -56,7 +56,15 @@ const claimedByRuleParser: ReadonlySet<string> = new Set([
   ...Object.values(ruleSchema.options).flatMap((o) => o.names),
 ]);
 
-/** Prints one match as `-m NAME OPTIONS`. */
+/**
+ * Prints one match as `-m NAME OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("-A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT");
+ * value?.rule?.matches.map(printMatch); // ["-m tcp --dport 22", '-m comment --comment "ssh"']
+ * ```
+ */
 export function printMatch(m: Match): string {
   // The name is quoted when it must be: `-m "a b"` parses, so its print has to parse back too.
   if (m.kind === "unknown") return ["-m", quoteWord(m.name), ...m.args.map(printUnknownArg)].join(" ");
@@ -68,7 +76,15 @@ function isKnownTarget(t: Target): t is KnownTarget {
   return Object.hasOwn(targetSchemas, t.kind);
 }
 
-/** Prints a target as `-j NAME OPTIONS` or `-g CHAIN`. */
+/**
+ * Prints a target as `-j NAME OPTIONS` or `-g CHAIN`.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("-A LOGDROP -j LOG --log-prefix drop:");
+ * if (value?.rule?.target) printTarget(value.rule.target); // "-j LOG --log-prefix drop:"
+ * ```
+ */
 export function printTarget(t: Target): string {
   if (isKnownTarget(t)) {
     const schema = targetSchemas[t.kind];
@@ -92,7 +108,16 @@ function assertNeverTarget(x: never): never {
   throw new Error(`unhandled target ${JSON.stringify(x)}`);
 }
 
-/** Prints a rule line, `[p:b] -A CHAIN ...`, without the trailing newline. */
+/**
+ * Prints a rule line, `[p:b] -A CHAIN ...`, without the trailing newline.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset("*filter\n[5:300] -A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+ * const rule = value?.tables[0]?.rules[0];
+ * if (rule) printRule(rule); // "[5:300] -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"
+ * ```
+ */
 export function printRule(r: Rule): string {
   const parts: string[] = [];
   if (r.counters !== undefined) parts.push(`[${r.counters.packets}:${r.counters.bytes}]`);

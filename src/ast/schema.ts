@@ -62,7 +62,17 @@ export interface OptionSpec<T> {
   readonly negatable: boolean;
 }
 
-/** An option as it appears in the AST: its value, whether it was negated, and where it was written. */
+/**
+ * An option as it appears in the AST: its value, whether it was negated, and where it was written.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("-A INPUT -p tcp ! --dport 22 -j DROP");
+ * const m = value?.rule?.matches[0];
+ * const dport: OptionValue<{ from: number; to: number }> | undefined = m?.kind === "tcp" ? m.dport : undefined;
+ * // { value: { from: 22, to: 22 }, negated: true, span }
+ * ```
+ */
 export interface OptionValue<T> {
   readonly value: T;
   readonly negated: boolean;

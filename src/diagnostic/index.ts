@@ -3,20 +3,46 @@
  * @module
  */
 
-/** A point in an input text. `line` and `column` are 1-based; `offset` is 0-based in UTF-16 units. */
+/**
+ * A point in an input text. `line` and `column` are 1-based; `offset` is 0-based in UTF-16 units.
+ *
+ * @example
+ * ```ts
+ * const { diagnostics } = parseRuleset("*filter\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n");
+ * diagnostics[0]?.span.start; // { offset: 32, line: 2, column: 25 }
+ * ```
+ */
 export interface Position {
   readonly offset: number;
   readonly line: number;
   readonly column: number;
 }
 
-/** A range of an input text: where an AST node, token or error came from. */
+/**
+ * A range of an input text: where an AST node, token or error came from.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset("*filter\n-A INPUT -j DROP\nCOMMIT\n");
+ * const span = value?.tables[0]?.rules[0]?.span;
+ * span?.start.line; // 2
+ * ```
+ */
 export interface Span {
   readonly start: Position;
   readonly end: Position;
 }
 
-/** What kind of problem a diagnostic reports; scripts may branch on it. */
+/**
+ * What kind of problem a diagnostic reports; scripts may branch on it.
+ *
+ * @example
+ * ```ts
+ * const { diagnostics } = parseRuleset(text);
+ * const refused: DiagnosticCode = "untranslatable";
+ * const badValues = diagnostics.filter((d) => d.code === "bad-value");
+ * ```
+ */
 export type DiagnosticCode =
   | "syntax"
   | "unknown-option"
@@ -43,10 +69,27 @@ export type DiagnosticCode =
   | "kernel-rejected"
   | "io";
 
-/** How bad a diagnostic is: errors stop the pipeline, warnings and notes do not. */
+/**
+ * How bad a diagnostic is: errors stop the pipeline, warnings and notes do not.
+ *
+ * @example
+ * ```ts
+ * const worst = (ds: readonly Diagnostic[]): Severity | undefined =>
+ *   (["error", "warning", "note"] as const).find((s) => ds.some((d) => d.severity === s));
+ * ```
+ */
 export type Severity = "error" | "warning" | "note";
 
-/** One problem found in an input, located in it. Diagnostics are data: stages return them, never throw them. */
+/**
+ * One problem found in an input, located in it. Diagnostics are data: stages return them, never throw them.
+ *
+ * @example
+ * ```ts
+ * const { diagnostics } = parseRuleset("*filter\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n", { file: "rules.v4" });
+ * diagnostics[0]; // { severity: "error", code: "bad-value", file: "rules.v4",
+ * //                  message: "--dport: 99999 is out of range for a port (0-65535)", span: { ... } }
+ * ```
+ */
 export interface Diagnostic {
   readonly severity: Severity;
   readonly code: DiagnosticCode;
@@ -60,13 +103,30 @@ export interface Diagnostic {
   readonly found?: string;
 }
 
-/** The result of a stage: a value (possibly partial) and everything worth reporting about it. */
+/**
+ * The result of a stage: a value (possibly partial) and everything worth reporting about it.
+ *
+ * @example
+ * ```ts
+ * const parsed: Result<Ruleset | undefined> = parseRuleset(text);
+ * for (const d of parsed.diagnostics) console.error(formatDiagnostic(d, text));
+ * if (parsed.value) console.log(printRuleset(parsed.value));
+ * ```
+ */
 export interface Result<T> {
   readonly value: T;
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** True when any diagnostic is an error. */
+/**
+ * True when any diagnostic is an error.
+ *
+ * @example
+ * ```ts
+ * const { diagnostics } = parseRuleset(text);
+ * if (hasErrors(diagnostics)) process.exitCode = 2;
+ * ```
+ */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
@@ -93,6 +153,16 @@ export const noSpan: Span = { start: { offset: 0, line: 1, column: 1 }, end: { o
 /**
  * Formats a diagnostic like a compiler: `file:line:col: severity: message [code]`, then the offending line
  * and a caret under the column.
+ *
+ * @example
+ * ```ts
+ * const source = "*filter\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n";
+ * const { diagnostics } = parseRuleset(source, { file: "rules.v4" });
+ * for (const d of diagnostics) console.error(formatDiagnostic(d, source));
+ * // rules.v4:2:25: error: --dport: 99999 is out of range for a port (0-65535) [bad-value]
+ * //   -A INPUT -p tcp --dport 99999 -j ACCEPT
+ * //                           ^~~~~
+ * ```
  */
 export function formatDiagnostic(d: Diagnostic, source?: string): string {
   const { line, column } = d.span.start;

@@ -10,7 +10,15 @@
  */
 import type { Span } from "../diagnostic/index.js";
 
-/** The address families this project writes tables for. */
+/**
+ * The address families this project writes tables for.
+ *
+ * @example
+ * ```ts
+ * const family: NftFamily = "inet"; // one table for IPv4 and IPv6
+ * const table: NftTable = { kind: "table", family, name: "filter", objects: [], sets: [], maps: [], chains: [] };
+ * ```
+ */
 export type NftFamily = "ip" | "ip6" | "inet";
 
 /** The two IP families, where a statement or expression must name one (`dnat ip to`, `ct original ip saddr`). */
@@ -379,7 +387,16 @@ export type NftSelector =
   | NftRt
   | NftIpsec;
 
-/** Any expression: a selector, a constant, or a combination of them. */
+/**
+ * Any expression: a selector, a constant, or a combination of them.
+ *
+ * @example
+ * ```ts
+ * const dport: NftExpr = { kind: "payload", protocol: "tcp", field: "dport" }; // tcp dport
+ * const web: NftExpr = { kind: "set", elements: [{ kind: "number", value: 80 }, { kind: "number", value: 443 }] }; // { 80, 443 }
+ * const lan: NftExpr = { kind: "prefix", addr: "10.0.0.0", len: 8 }; // 10.0.0.0/8
+ * ```
+ */
 export type NftExpr =
   | NftSelector
   | NftNumber
@@ -613,7 +630,16 @@ export interface NftRawStatement {
   readonly reason: string;
 }
 
-/** Anything a rule is made of. */
+/**
+ * Anything a rule is made of.
+ *
+ * @example
+ * ```ts
+ * const fromLoopback: NftStatement = { kind: "match", op: "==", left: { kind: "meta", key: "iifname" }, right: { kind: "string", value: "lo" } };
+ * const accept: NftStatement = { kind: "accept" };
+ * const rule: NftRule = { kind: "rule", exprs: [fromLoopback, accept] }; // iifname "lo" accept
+ * ```
+ */
 export type NftStatement =
   | NftMatch
   | NftVerdict
@@ -637,7 +663,15 @@ export type NftStatement =
   | NftVerdictMap
   | NftRawStatement;
 
-/** A JSON value, as {@link NftRawStatement} carries it; bigints are numbers too big for a double. */
+/**
+ * A JSON value, as {@link NftRawStatement} carries it; bigints are numbers too big for a double.
+ *
+ * @example
+ * ```ts
+ * const json: NftJsonValue = { mangle: { key: { meta: { key: "nftrace" } }, value: 1 } };
+ * const trace: NftStatement = { kind: "raw", text: "meta nftrace set 1", json, reason: "the model has no nftrace key" };
+ * ```
+ */
 export type NftJsonValue = null | boolean | number | bigint | string | readonly NftJsonValue[] | { readonly [key: string]: NftJsonValue };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -653,6 +687,17 @@ export interface NftCounterValues {
 /**
  * One rule: statements in order, an optional comment (nft's `comment "…"`, kept by the kernel), and `#` lines
  * printed above it in text (dropped in JSON, which has no comments).
+ *
+ * @example
+ * ```ts
+ * const rule: NftRule = {
+ *   kind: "rule",
+ *   exprs: [{ kind: "match", op: "==", left: { kind: "payload", protocol: "tcp", field: "dport" }, right: { kind: "number", value: 22 } }, { kind: "accept" }],
+ *   comment: "ssh",
+ *   counter: { packets: 5n, bytes: 300n },
+ * };
+ * // printed: tcp dport 22 counter packets 5 bytes 300 accept comment "ssh"
+ * ```
  */
 export interface NftRule {
   readonly kind: "rule";
@@ -678,6 +723,12 @@ export type NftHook = "prerouting" | "input" | "forward" | "output" | "postrouti
 /**
  * What makes a chain a base chain: hook, type and priority come together or not at all, so a half-declared
  * base chain cannot be written.
+ *
+ * @example
+ * ```ts
+ * const input: NftBaseChain = { type: "filter", hook: "input", priority: 0, policy: "drop" };
+ * // printed: type filter hook input priority filter; policy drop;
+ * ```
  */
 export interface NftBaseChain {
   readonly type: NftChainType;
@@ -687,7 +738,20 @@ export interface NftBaseChain {
   readonly policy?: "accept" | "drop";
 }
 
-/** A chain: base (attached to a hook) when `base` is given, regular (reached by jump/goto) otherwise. */
+/**
+ * A chain: base (attached to a hook) when `base` is given, regular (reached by jump/goto) otherwise.
+ *
+ * @example
+ * ```ts
+ * const fromLo: NftChain = { kind: "chain", name: "from-lo", rules: [{ kind: "rule", exprs: [{ kind: "counter" }, { kind: "accept" }] }] };
+ * const input: NftChain = {
+ *   kind: "chain",
+ *   name: "input",
+ *   base: { type: "filter", hook: "input", priority: 0, policy: "drop" },
+ *   rules: [{ kind: "rule", exprs: [{ kind: "match", op: "==", left: { kind: "meta", key: "iifname" }, right: { kind: "string", value: "lo" } }, { kind: "jump", target: "from-lo" }] }],
+ * };
+ * ```
+ */
 export interface NftChain {
   readonly kind: "chain";
   readonly name: string;
@@ -757,7 +821,19 @@ interface NftSetBase {
   readonly span?: Span;
 }
 
-/** A named set: `set NAME { type …; flags …; elements = { … } }`. JSON `{"set":{...}}`. */
+/**
+ * A named set: `set NAME { type …; flags …; elements = { … } }`. JSON `{"set":{...}}`.
+ *
+ * @example
+ * ```ts
+ * const allowed: NftSet = { kind: "set", name: "allowed", type: ["ipv4_addr"], flags: ["interval"], elements: [{ kind: "prefix", addr: "10.0.0.0", len: 8 }] };
+ * // a rule refers to it by name: ip saddr @allowed accept
+ * const rule: NftRule = {
+ *   kind: "rule",
+ *   exprs: [{ kind: "match", op: "==", left: { kind: "payload", protocol: "ip", field: "saddr" }, right: { kind: "set reference", name: "allowed" } }, { kind: "accept" }],
+ * };
+ * ```
+ */
 export interface NftSet extends NftSetBase {
   readonly kind: "set";
   readonly elements?: readonly NftExpr[];
@@ -765,7 +841,16 @@ export interface NftSet extends NftSetBase {
   readonly counter?: boolean;
 }
 
-/** A named map: `map NAME { type KEY : VALUE; elements = { k : v } }`. JSON `{"map":{...,"map":VALUE}}`. */
+/**
+ * A named map: `map NAME { type KEY : VALUE; elements = { k : v } }`. JSON `{"map":{...,"map":VALUE}}`.
+ *
+ * @example
+ * ```ts
+ * const ports: NftMap = { kind: "map", name: "ports", type: ["inet_service"], map: "verdict", elements: [{ kind: "mapping", key: { kind: "number", value: 22 }, value: { kind: "accept" } }] };
+ * // tcp dport vmap @ports
+ * const lookup: NftStatement = { kind: "vmap", key: { kind: "payload", protocol: "tcp", field: "dport" }, data: { kind: "set reference", name: "ports" } };
+ * ```
+ */
 export interface NftMap extends NftSetBase {
   readonly kind: "map";
   /** The value type: a data type, or `verdict` for verdict maps. */
@@ -832,12 +917,35 @@ export interface NftCtTimeoutObject {
   readonly span?: Span;
 }
 
-/** A named stateful object of a table. */
+/**
+ * A named stateful object of a table.
+ *
+ * @example
+ * ```ts
+ * const web: NftObject = { kind: "counter", name: "web" };
+ * // a rule counts into it with: counter name "web"
+ * const count: NftStatement = { kind: "objref", type: "counter", name: "web" };
+ * ```
+ */
 export type NftObject = NftCtHelperObject | NftCounterObject | NftQuotaObject | NftLimitObject | NftCtTimeoutObject;
 
 /**
  * A table. Printed in the order nft itself lists one: objects, sets, maps, then chains (in JSON all chains come
  * before any rule, so jumps always find their target).
+ *
+ * @example
+ * ```ts
+ * const table: NftTable = {
+ *   kind: "table", family: "inet", name: "filter", objects: [], sets: [], maps: [],
+ *   chains: [{ kind: "chain", name: "input", base: { type: "filter", hook: "input", priority: 0, policy: "accept" }, rules: [] }],
+ * };
+ * printNftText({ kind: "ruleset", tables: [table] });
+ * // table inet filter {
+ * // 	chain input {
+ * // 		type filter hook input priority filter; policy accept;
+ * // 	}
+ * // }
+ * ```
  */
 export interface NftTable {
   readonly kind: "table";
@@ -854,7 +962,16 @@ export interface NftTable {
   readonly span?: Span;
 }
 
-/** A whole nft ruleset: the tables it defines, printed in the given order. */
+/**
+ * A whole nft ruleset: the tables it defines, printed in the given order.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset(text);
+ * const ruleset: NftRuleset | undefined = value && translate(value).value?.nft;
+ * if (ruleset) console.log(ruleset.tables.map((t) => `${t.family} ${t.name}`)); // ["ip nat", "ip filter"]
+ * ```
+ */
 export interface NftRuleset {
   readonly kind: "ruleset";
   readonly tables: readonly NftTable[];

@@ -23,7 +23,15 @@ import type { NftPrintOptions } from "./text.js";
 /** A JSON object as the printer builds it. */
 export type NftJsonObject = { readonly [key: string]: NftJsonValue };
 
-/** A whole libnftables JSON document: `{"nftables":[{"metainfo":…}, {"table":…}, …]}`. */
+/**
+ * A whole libnftables JSON document: `{"nftables":[{"metainfo":…}, {"table":…}, …]}`.
+ *
+ * @example
+ * ```ts
+ * const doc: NftJsonDocument = printNftJson({ kind: "ruleset", tables: [] });
+ * doc.nftables; // [{ metainfo: { json_schema_version: 1 } }]
+ * ```
+ */
 export type NftJsonDocument = { readonly nftables: readonly NftJsonObject[] };
 
 /** The JSON schema version this printer writes (nft 1.0.6 reads version 1). */
@@ -427,7 +435,9 @@ function isJsonArray(value: NftJsonValue): value is readonly NftJsonValue[] {
  *
  * @example
  * ```ts
- * const json = printNftJsonText(ruleset, { preamble: "replace-tables" });
+ * const { value } = parseRuleset(text);
+ * const ruleset = value && translate(value).value?.nft;
+ * const json = ruleset && printNftJsonText(ruleset, { preamble: "replace-tables" });
  * // {"nftables":[{"metainfo":{"json_schema_version":1}},{"add":{"table":…}},{"delete":{"table":…}},…]}
  * ```
  */

@@ -23,7 +23,17 @@ import {
   type NftTable,
 } from "./ast.js";
 
-/** How a printed file treats tables that already exist in the kernel. */
+/**
+ * How a printed file treats tables that already exist in the kernel.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset(text);
+ * const translated = value && translate(value).value;
+ * const options: NftPrintOptions = { preamble: "replace-tables" };
+ * if (translated) printNftText(translated.nft, options); // loading it replaces exactly the tables it defines
+ * ```
+ */
 export interface NftPrintOptions {
   /**
    * `"none"` (default): only the tables' contents, which nft merges into existing tables of the same name.
@@ -60,6 +70,13 @@ const reservedNames: ReadonlySet<string> = new Set(
  * True when `name` can be written bare as a table, chain, set or object name: a letter or `_` first, then
  * letters, digits, `_`, `.` and `-`, and not an nft keyword. nft 1.0.6 accepts no other names in text at all
  * (not even quoted ones, which newer nft releases accept), so a translator renames chains that fail this test.
+ *
+ * @example
+ * ```ts
+ * isNftIdentifier("KUBE-SVC-1"); // true
+ * isNftIdentifier("1abc"); // false: starts with a digit
+ * isNftIdentifier("counter"); // false: an nft keyword
+ * ```
  */
 export function isNftIdentifier(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) && name.length <= 256 && !reservedNames.has(name);
@@ -68,6 +85,12 @@ export function isNftIdentifier(name: string): boolean {
 /**
  * True when `value` can be written as an nft string: nft's scanner has no escapes, so a double quote or a line
  * break cannot appear inside one.
+ *
+ * @example
+ * ```ts
+ * isNftQuotable("ssh from lan"); // true
+ * isNftQuotable('say "hi"'); // false
+ * ```
  */
 export function isNftQuotable(value: string): boolean {
   return !/["\r\n]/.test(value);
@@ -507,6 +530,16 @@ function printReplacePreamble(family: NftFamily, name: string): string {
  *
  * @example
  * ```ts
+ * const table: NftTable = {
+ *   kind: "table", family: "ip", name: "filter", objects: [], sets: [], maps: [],
+ *   chains: [{
+ *     kind: "chain", name: "INPUT", base: { type: "filter", hook: "input", priority: 0, policy: "accept" },
+ *     rules: [{ kind: "rule", exprs: [
+ *       { kind: "match", op: "==", left: { kind: "payload", protocol: "tcp", field: "dport" }, right: { kind: "number", value: 22 } },
+ *       { kind: "accept" },
+ *     ] }],
+ *   }],
+ * };
  * const text = printNftText({ kind: "ruleset", tables: [table] }, { preamble: "replace-tables" });
  * // table ip filter {
  * // }

@@ -37,7 +37,16 @@ import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "./generate
 import { type IpsetAddRaw, type IpsetCreateRaw, type IpsetElementPartRaw, ipsetGrammarBuilder, type IpsetSaveRaw, type IpsetWordRaw } from "./ipset-build.js";
 import { LineIndex } from "./lines.js";
 
-/** Options for {@link parseIpsetSave}. */
+/**
+ * Options for {@link parseIpsetSave}.
+ *
+ * @example
+ * ```ts
+ * const options: IpsetParseOptions = { file: "sets.save" };
+ * const { diagnostics } = parseIpsetSave("create s hash:ip\nadd t 10.0.0.1\n", options);
+ * formatDiagnostic(diagnostics[0]!); // "sets.save:2:5: error: set t is not created before this add [undeclared-set]"
+ * ```
+ */
 export interface IpsetParseOptions {
   /** Name of the input, used in diagnostics. */
   readonly file?: string;

@@ -58,10 +58,27 @@ const implicitMatchByProtocol: ReadonlyMap<number, string> = new Map([
 
 const verdicts: ReadonlySet<string> = new Set<Verdict>(["ACCEPT", "DROP", "RETURN", "QUEUE"]);
 
-/** What a command line asks for. */
+/**
+ * What a command line asks for.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("-P INPUT DROP");
+ * const kind: CommandKind | undefined = value?.command; // "policy"
+ * ```
+ */
 export type CommandKind = "append" | "insert" | "replace" | "delete" | "policy" | "new-chain" | "flush" | "delete-chain" | "zero";
 
-/** A parsed command line: the command, its table (when `-t` was given) and, for rule commands, the rule. */
+/**
+ * A parsed command line: the command, its table (when `-t` was given) and, for rule commands, the rule.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("iptables -t nat -N KUBE-SERVICES");
+ * const command: Command | undefined = value; // { command: "new-chain", table: "nat", chain: "KUBE-SERVICES", span, chainSpan }
+ * parseCommand("-P INPUT DROP").value?.policy; // "DROP"
+ * ```
+ */
 export interface Command {
   readonly command: CommandKind;
   readonly table?: string;

@@ -9,7 +9,17 @@ import type { Span } from "../diagnostic/index.js";
 import type { NftChain, NftIpFamily, NftObject, NftSet, NftStatement } from "../nft/index.js";
 import type { SetUse } from "./sets.js";
 
-/** A construct with no nft equivalent, and why. */
+/**
+ * A construct with no nft equivalent, and why.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset(text);
+ * const translated = value && translate(value, { allowUntranslated: true }).value;
+ * const refusals: readonly Refusal[] = translated?.untranslated.flatMap((u) => u.reasons) ?? [];
+ * for (const r of refusals) console.error(`${r.span.start.line}:${r.span.start.column}: ${r.refused}`);
+ * ```
+ */
 export interface Refusal {
   readonly refused: string;
   readonly span: Span;

@@ -15,7 +15,17 @@ import { ruleText, translateRule } from "./rule.js";
 
 export type { Refusal } from "./context.js";
 
-/** Options for {@link translate}. */
+/**
+ * Options for {@link translate}.
+ *
+ * @example
+ * ```ts
+ * const { value: ipsets } = parseIpsetSave(ipsetText);
+ * const { value: ruleset } = parseRuleset(text, { file: "rules.v4" });
+ * const options: TranslateOptions = { file: "rules.v4", allowUntranslated: true, ...(ipsets ? { ipsets } : {}) };
+ * const result = ruleset && translate(ruleset, options);
+ * ```
+ */
 export interface TranslateOptions {
   /**
    * Emit rules that cannot be translated as `# UNTRANSLATED (line N): RULE` comments, with warnings, instead
@@ -28,7 +38,18 @@ export interface TranslateOptions {
   readonly file?: string;
 }
 
-/** A rule that has no nft translation. */
+/**
+ * A rule that has no nft translation.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset("*mangle\n-A POSTROUTING -p udp -j CHECKSUM --checksum-fill\nCOMMIT\n");
+ * const translated = value && translate(value, { allowUntranslated: true }).value;
+ * const rule: UntranslatedRule | undefined = translated?.untranslated[0];
+ * rule?.text; // "-A POSTROUTING -p udp -j CHECKSUM --checksum-fill"
+ * rule?.reasons.map((r) => r.refused); // why nft has no equivalent
+ * ```
+ */
 export interface UntranslatedRule {
   readonly table: TableName;
   readonly chain: string;
@@ -43,7 +64,20 @@ export interface UntranslatedRule {
   readonly span: Span;
 }
 
-/** The translated ruleset and what could not be translated. */
+/**
+ * The translated ruleset and what could not be translated.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset(text);
+ * const translated: TranslatedRuleset | undefined = value && translate(value, { allowUntranslated: true }).value;
+ * if (translated) {
+ *   process.stdout.write(printNftText(translated.nft));
+ *   for (const u of translated.untranslated) console.error(`line ${u.line}: ${u.text} left out`);
+ *   for (const [table, from, to] of translated.renamedChains) console.error(`${table}: chain ${from} is ${to} in nft`);
+ * }
+ * ```
+ */
 export interface TranslatedRuleset {
   readonly nft: NftRuleset;
   /** Rules left out (only non-empty with `allowUntranslated`). */

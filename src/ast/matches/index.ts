@@ -32,7 +32,16 @@ import { ahSchema, dccpSchema, espSchema, icmp6Schema, icmpSchema, ipcompSchema,
 import { hashlimitSchema, limitSchema, quotaSchema, recentSchema, statisticSchema } from "./rates.js";
 import { setSchema } from "./sets.js";
 
-/** Every known match module schema, keyed by its `-m` name. */
+/**
+ * Every known match module schema, keyed by its `-m` name.
+ *
+ * @example
+ * ```ts
+ * matchSchemas.tcp.options.dport.names; // ["--dport", "--destination-port"]: canonical spelling first
+ * matchSchemas.tcp.options.dport.negatable; // true
+ * Object.keys(matchSchemas).includes("conntrack"); // true
+ * ```
+ */
 export const matchSchemas = {
   addrtype: addrtypeSchema,
   ah: ahSchema,
@@ -93,5 +102,12 @@ export const matchSchemas = {
   udp: udpSchema,
 } as const;
 
-/** A match module the parser knows, with typed options. */
+/**
+ * A match module the parser knows, with typed options.
+ *
+ * @example
+ * ```ts
+ * const describe = (m: KnownMatch): string => (m.kind === "tcp" && m.dport ? `tcp dport ${m.dport.value.from}` : m.kind);
+ * ```
+ */
 export type KnownMatch = NodeOf<(typeof matchSchemas)[keyof typeof matchSchemas]>;

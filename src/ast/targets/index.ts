@@ -9,7 +9,15 @@ import { CONNMARKSchema, HMARKSchema, MARKSchema } from "./marks.js";
 import { DNATSchema, DNPTSchema, MASQUERADESchema, NETMAPSchema, REDIRECTSchema, SNATSchema, SNPTSchema } from "./nat.js";
 import { CHECKSUMSchema, CLASSIFYSchema, CONNSECMARKSchema, DSCPSchema, ECNSchema, HLSchema, SECMARKSchema, TCPMSSSchema, TCPOPTSTRIPSchema, TOSSchema, TTLSchema } from "./packet.js";
 
-/** Every known target extension schema, keyed by its `-j` name. */
+/**
+ * Every known target extension schema, keyed by its `-j` name.
+ *
+ * @example
+ * ```ts
+ * targetSchemas.DNAT.options.toDestination.names; // ["--to-destination", "--to"]
+ * Object.keys(targetSchemas.DNAT.options); // ["toDestination", "random", "persistent"]
+ * ```
+ */
 export const targetSchemas = {
   AUDIT: AUDITSchema,
   CHECKSUM: CHECKSUMSchema,
@@ -48,5 +56,15 @@ export const targetSchemas = {
   TTL: TTLSchema,
 } as const;
 
-/** A target extension the parser knows, with typed options. */
+/**
+ * A target extension the parser knows, with typed options.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseCommand("-t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080");
+ * const t: Target | undefined = value?.rule?.target;
+ * if (t?.kind === "DNAT") t.toDestination?.value.ports; // { from: 8080, to: 8080 }
+ * const isNat = (k: KnownTarget): boolean => ["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP"].includes(k.kind);
+ * ```
+ */
 export type KnownTarget = NodeOf<(typeof targetSchemas)[keyof typeof targetSchemas]>;
