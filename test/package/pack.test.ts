@@ -69,7 +69,7 @@ function namedPaths(pkg: PackageFields): string[] {
 function packInto(dir: string, pkg: PackageFields): PackInfo {
   let last = "";
   for (let attempt = 0; attempt < 4; attempt++) {
-    if (attempt > 0) spawnSync("sleep", ["5"]);
+    if (attempt > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_000);
     const r = run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], root);
     if (r.status !== 0) {
       last = describeRun("npm pack", r);
