@@ -29,6 +29,8 @@ export { builtinChains, ruleSchema, tableNames } from "./rule.js";
 export type { AnyOptionSpec, Codec, CodecContext, ModuleSchema, NodeOf, OptionSpec, OptionSpecs, OptionValue, SchemaIssue } from "./schema.js";
 export { CodecError } from "./schema.js";
 export { targetSchemas } from "./targets/index.js";
+export { dscpClassValues } from "./targets/packet.js";
+export { defaultLogLevel } from "./targets/log.js";
 export type { KnownTarget } from "./targets/index.js";
 export { printMatch, printRule, printRuleset, printTarget, quoteWord } from "./print.js";
 export type {
