@@ -12,6 +12,7 @@ import { checkInNetns, type CommandRunner, systemRunner } from "../host/index.js
 import { printNftJsonText, printNftText } from "../nft/index.js";
 import { parseIpsetSave, parseRuleset } from "../parse/index.js";
 import { translate } from "../translate/index.js";
+import { runHostCommand } from "./host.js";
 
 /** Where the CLI reads and writes, and how it runs commands. */
 export interface CliIO {
@@ -29,10 +30,13 @@ export const ExitCode = { ok: 0, refused: 1, badInput: 2, kernelRejected: 3 } as
 /** The usage text. */
 export const usage = `usage: ipt2nft [translate] [FILE|-] [options]
        ipt2nft fmt [FILE|-] [options]
+       ipt2nft host [options]   (see ipt2nft host --help)
 
 commands:
   translate (default)      translate an iptables-save dump to nftables
   fmt                      print the dump in canonical iptables-save form
+  host                     migrate this host's iptables rules (or --from DIR), optionally --apply
+                           with automatic rollback
 
 options:
   -o, --output FILE        write the result to FILE instead of stdout
@@ -138,6 +142,7 @@ function report(io: CliIO, diagnostics: readonly Diagnostic[], sources: Readonly
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv[0] === "host") return runHostCommand(argv.slice(1), io);
   const parsed = parseArgs(argv);
   if ("exit" in parsed) {
     if (parsed.help === true) io.stdout(usage);

@@ -37,8 +37,11 @@ export const systemRunner: CommandRunner = (cmd, args, input) =>
     child.stdin.end(input ?? "");
   });
 
-/** The outcome of checking a ruleset with `nft -c`. */
-export type NftCheckResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+/**
+ * The outcome of checking a ruleset with `nft -c`. `unavailable` says the check could not run at all (no
+ * root, no iproute2), as opposed to nft rejecting the ruleset.
+ */
+export type NftCheckResult = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly unavailable?: true };
 
 /**
  * Checks that nft accepts a ruleset (`nft -c -f -`, or `nft -j -c -f -` for JSON) inside a throwaway network
@@ -57,7 +60,7 @@ export async function checkInNetns(ruleset: string, format: "text" | "json", run
   const made = await run("ip", ["netns", "add", name]);
   if (made.code !== 0) {
     const why = made.code === 127 ? "the ip command (iproute2) is not installed" : made.stderr.trim() || `ip exited ${made.code}`;
-    return { ok: false, message: `cannot create a network namespace for the check (root is needed): ${why}` };
+    return { ok: false, message: `cannot create a network namespace for the check (root is needed): ${why}`, unavailable: true };
   }
   // A file, not stdin: nft's JSON reader opens the path by name, and a pipe's /dev/stdin cannot be reopened.
   const dir = await mkdtemp(join(tmpdir(), "ipt2nft-check-"));
