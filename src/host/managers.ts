@@ -51,9 +51,10 @@ export const chainManagers: readonly ChainManager[] = [
   },
   {
     id: "podman",
-    name: "Podman (CNI, netavark)",
+    name: "Podman and CNI plugins",
     chains: ["CNI-*", "NETAVARK*"],
-    nftables: "netavark 1.13 and later can use nftables itself (firewall_driver = \"nftables\" in containers.conf) and creates its own table inet netavark",
+    nftables:
+      "netavark 1.13 and later can use nftables itself (firewall_driver = \"nftables\" in containers.conf) and creates its own table inet netavark; the CNI plugins (portmap, bridge) that older Podman and Kubernetes nodes use keep writing iptables rules",
   },
   {
     id: "kube-router",
