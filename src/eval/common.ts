@@ -395,6 +395,38 @@ export function applyNatBinding(packet: Packet, hook: Hook): Packet {
   return { ...packet, saddr: target.daddr, ...(packet.sport !== undefined && target.dport !== undefined ? { sport: target.dport } : {}) };
 }
 
+/** The addresses and ports a NAT rule maps to (any may be absent: keep that part). */
+export interface NatRange {
+  readonly addresses?: { readonly from: string; readonly to: string };
+  readonly ports?: { readonly from: number; readonly to: number; /** DNAT's `/BASE`: map by offset (NF_NAT_RANGE_PROTO_OFFSET). */ readonly base?: number };
+  /** `random`, `random-fully` (and `persistent`, which only changes which address a hash picks). */
+  readonly random?: boolean;
+}
+
+/**
+ * The address and port a connection's first packet is translated to, as nf_nat_core's get_unique_tuple
+ * picks them for the only connection the model knows (so every tuple is unique), with one deterministic
+ * stand-in where the kernel draws at random or hashes:
+ * - a source mapping (SNAT, MASQUERADE) keeps the packet's tuple when address and port are already in the
+ *   range (and no random flag);
+ * - otherwise an address range gives its first address (the kernel hashes the tuple over the range);
+ * - a port already in the range is kept (unless a random flag); with a base port the offset maps it
+ *   (`from + (port - base) % size`); else the first port, which is what the kernel takes for DNAT (offset
+ *   0) and the stand-in for SNAT and random flags (the kernel starts at a random offset).
+ * Packets without ports (ICMP ids are not modeled) keep `port` undefined.
+ */
+export function chooseNatTuple(manip: "src" | "dst", old: { readonly address: string; readonly port?: number }, range: NatRange): { readonly address: string; readonly port?: number } {
+  const { addresses, ports } = range;
+  const random = range.random === true;
+  const portInRange = ports === undefined || (old.port !== undefined && ports.from <= old.port && old.port <= ports.to);
+  if (manip === "src" && !random && addresses !== undefined && addressInRange(old.address, addresses.from, addresses.to) && portInRange) return old;
+  const address = addresses === undefined ? old.address : addresses.from;
+  if (old.port === undefined || ports === undefined) return old.port === undefined ? { address } : { address, port: old.port };
+  const size = ports.to - ports.from + 1;
+  if (ports.base !== undefined) return { address, port: ports.from + ((((old.port - ports.base) % size) + size) % size) };
+  return { address, port: !random && portInRange ? old.port : ports.from };
+}
+
 /** For exhaustive switches: a value of type never reached at run time is a programmer error. */
 export function assertNever(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);

@@ -28,6 +28,7 @@ import {
   type EvalResult,
   type EvalState,
   type LimitBucket,
+  type NatRange,
   type Outcome,
   type RecentEntry,
   type RejectWith,
@@ -42,6 +43,7 @@ import {
   addressValue,
   applyNatBinding,
   assertNever,
+  chooseNatTuple,
   connectionKey,
   countPacket,
   elementKey,
@@ -187,14 +189,42 @@ export function iptablesRuleKey(table: TableName, chain: string, index: number):
 }
 
 /**
+ * A ruleset checked and indexed for evaluation, to run many packets without redoing that work. Build it
+ * with {@link prepareIptables}.
+ */
+export interface IptablesProgram {
+  readonly kind: "iptables-program";
+  readonly ruleset: Ruleset;
+  /** Chains by name, per table, each with its rules in order. */
+  readonly tables: ReadonlyMap<TableName, ReadonlyMap<string, CompiledChain>>;
+}
+
+/** A chain ready to walk: its rules in order and, for a built-in chain, its policy. */
+export interface CompiledChain {
+  readonly name: string;
+  readonly policy?: "ACCEPT" | "DROP";
+  readonly builtin: boolean;
+  readonly rules: readonly Rule[];
+}
+
+/** Checks that the evaluator models everything `ruleset` uses (with these ipsets) and indexes its chains. */
+export function prepareIptables(ruleset: Ruleset, ipsets?: IpsetSave): IptablesProgram | Unsupported {
+  const refused = findUnsupported(ruleset, ipsets);
+  if (refused !== undefined) return refused;
+  const tables = new Map<TableName, ReadonlyMap<string, CompiledChain>>();
+  for (const table of ruleset.tables) tables.set(table.name, compileTable(table));
+  return { kind: "iptables-program", ruleset, tables };
+}
+
+/**
  * Runs `packet` through `ruleset` on every hook of its path, starting from `state`. Returns every outcome
  * with its exact probability (one outcome unless `statistic --mode random` splits it), or what the
  * evaluator does not model. A packet of the other family passes untouched: the ruleset does not see it.
+ * Give a program from {@link prepareIptables} (built with the same ipsets) to skip the checks.
  */
-export function evaluateIptables(ruleset: Ruleset, packet: Packet, state: EvalState, options: IptablesEvalOptions): EvalResult {
-  const refused = findUnsupported(ruleset, options);
-  if (refused !== undefined) return refused;
-  const program = compile(ruleset);
+export function evaluateIptables(ruleset: Ruleset | IptablesProgram, packet: Packet, state: EvalState, options: IptablesEvalOptions): EvalResult {
+  const program = ruleset.kind === "iptables-program" ? ruleset : prepareIptables(ruleset, options.ipsets);
+  if (program.kind === "unsupported") return program;
   const outcomes: WeightedOutcome[] = [];
   // Depth-first over the random choices: each run replays a prefix of decisions, takes "matched" at the
   // first new one and leaves "not matched" for a later run, so every branch is visited once.
@@ -265,13 +295,13 @@ function checkSetReference(name: string, flags: readonly string[], ipsets: Ipset
   return undefined;
 }
 
-function findUnsupported(ruleset: Ruleset, options: IptablesEvalOptions): Unsupported | undefined {
+function findUnsupported(ruleset: Ruleset, ipsets: IpsetSave | undefined): Unsupported | undefined {
   for (const table of ruleset.tables) {
     for (const rule of table.rules) {
       for (const m of rule.matches) {
         if (m.kind === "unknown") return unsupported(`match ${m.name}`, `unknown match module ${m.name}`);
         if (!supportedMatches.has(m.kind)) return unsupported(`match ${m.kind}`, `unsupported module ${m.kind}: the evaluator does not model it`);
-        const option = unsupportedOption(m, options.ipsets, ruleset.family);
+        const option = unsupportedOption(m, ipsets, ruleset.family);
         if (option !== undefined) return option;
       }
       const target = rule.target;
@@ -285,7 +315,7 @@ function findUnsupported(ruleset: Ruleset, options: IptablesEvalOptions): Unsupp
         if (target.mapSet !== undefined) return unsupported("target SET --map-set", "skbinfo maps are not modeled");
         for (const ref of [target.addSet?.value, target.delSet?.value]) {
           if (ref === undefined) continue;
-          const bad = checkSetReference(ref[0], ref[1], options.ipsets, "target SET");
+          const bad = checkSetReference(ref[0], ref[1], ipsets, "target SET");
           if (bad !== undefined) return bad;
         }
       }
@@ -295,24 +325,6 @@ function findUnsupported(ruleset: Ruleset, options: IptablesEvalOptions): Unsupp
 }
 
 // ---------------------------------------------------------------- compiled ruleset
-
-interface CompiledChain {
-  readonly name: string;
-  readonly policy?: "ACCEPT" | "DROP";
-  readonly builtin: boolean;
-  readonly rules: readonly Rule[];
-}
-
-interface Program {
-  readonly ruleset: Ruleset;
-  readonly tables: ReadonlyMap<TableName, ReadonlyMap<string, CompiledChain>>;
-}
-
-function compile(ruleset: Ruleset): Program {
-  const tables = new Map<TableName, ReadonlyMap<string, CompiledChain>>();
-  for (const table of ruleset.tables) tables.set(table.name, compileTable(table));
-  return { ruleset, tables };
-}
 
 function compileTable(table: Table): ReadonlyMap<string, CompiledChain> {
   const rulesByChain = new Map<string, Rule[]>();
@@ -355,9 +367,10 @@ class Run {
   private readonly hz: number;
   private readonly now: number;
   private readonly jiffies: number;
+  private readonly startCtMark: number | undefined;
 
   constructor(
-    private readonly program: Program,
+    private readonly program: IptablesProgram,
     private readonly options: IptablesEvalOptions,
     private readonly choose: (p: Rational) => boolean,
     packet: Packet,
@@ -367,6 +380,7 @@ class Run {
     const ct = packet.ct;
     const savedMark = ct === undefined ? undefined : state.ctMarks.get(connectionKey(ct));
     this.packet = ct !== undefined && savedMark !== undefined ? { ...packet, ct: { ...ct, mark: savedMark } } : packet;
+    this.startCtMark = this.packet.ct?.mark;
     this.state = state;
     this.hz = options.hz ?? 250;
     this.now = options.clock.now;
@@ -376,7 +390,8 @@ class Run {
   evaluate(): Outcome {
     const verdict = this.program.ruleset.family === this.packet.family ? this.walkHooks() : ({ kind: "accept" } as const);
     const ct = this.packet.ct;
-    if (ct !== undefined) this.state = { ...this.state, ctMarks: withEntry(this.state.ctMarks, connectionKey(ct), ct.mark) };
+    // Only a mark a rule changed outlives the packet; otherwise the packet's own conntrack entry stays the truth.
+    if (ct !== undefined && ct.mark !== this.startCtMark) this.state = { ...this.state, ctMarks: withEntry(this.state.ctMarks, connectionKey(ct), ct.mark) };
     return { verdict, packet: this.packet, effects: this.effects, trace: this.trace, state: this.state };
   }
 
@@ -1156,20 +1171,20 @@ class Run {
         this.applySetTarget(t);
         return continueResult;
       case "DNAT":
-        return this.nat("dst", t.toDestination?.value, "DNAT");
+        return this.nat("dst", natRange(t.toDestination?.value, t.random !== undefined));
       case "SNAT":
-        return this.nat("src", t.toSource?.value, "SNAT");
+        return this.nat("src", natRange(t.toSource?.value, t.random !== undefined || t.randomFully !== undefined));
       case "MASQUERADE": {
         // The address of the outgoing interface (its first, as the model keeps no primary flag).
         const address = this.options.host.interfaces.find((i) => i.name === p.oif)?.addresses.find((a) => addressValue(a)?.family === p.family);
         if (address === undefined) return { kind: "verdict", verdict: { kind: "drop" } };
-        return this.nat("src", { addresses: { from: { address }, to: { address } }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }) }, "MASQUERADE");
+        return this.nat("src", { addresses: { from: address, to: address }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }), ...(t.random !== undefined || t.randomFully !== undefined ? { random: true } : {}) });
       }
       case "REDIRECT": {
         // Locally generated packets go to the loopback address; others to the first address of the incoming interface.
         const address = this.hook === "output" ? (p.family === "ipv4" ? "127.0.0.1" : "::1") : this.options.host.interfaces.find((i) => i.name === p.iif)?.addresses.find((a) => addressValue(a)?.family === p.family);
         if (address === undefined) return { kind: "verdict", verdict: { kind: "drop" } };
-        return this.nat("dst", { addresses: { from: { address }, to: { address } }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }) }, "REDIRECT");
+        return this.nat("dst", { addresses: { from: address, to: address }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }), ...(t.random !== undefined ? { random: true } : {}) });
       }
       case "NETMAP": {
         const to = t.to?.value;
@@ -1177,7 +1192,7 @@ class Run {
         const manip = natManipOf(this.hook);
         const old = manip === "dst" ? p.daddr : p.saddr;
         const address = netmapAddress(old, to.address, to.length);
-        return this.nat(manip, { addresses: { from: { address }, to: { address } } }, "NETMAP");
+        return this.nat(manip, { addresses: { from: address, to: address } });
       }
       case "AUDIT":
       case "CHECKSUM":
@@ -1240,27 +1255,15 @@ class Run {
    * A NAT target on a connection's first packet: picks the new address and port (see the module notes),
    * rewrites the packet, records the binding in its conntrack entry and ends the nat chain.
    */
-  private nat(manip: "src" | "dst", range: NatRangeValue | undefined, kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT" | "NETMAP"): TargetResult {
+  private nat(manip: "src" | "dst", range: NatRange | undefined): TargetResult {
     const p = this.packet;
     const ct = p.ct;
     if (ct === undefined || range === undefined) return { kind: "verdict", verdict: { kind: "accept" } };
-    const oldAddress = manip === "dst" ? p.daddr : p.saddr;
-    const oldPort = manip === "dst" ? p.dport : p.sport;
-    const addresses = range.addresses;
-    let address = oldAddress;
-    if (addresses !== undefined) {
-      const keep = kind === "SNAT" && addressInRange(oldAddress, addresses.from.address, addresses.to.address) && (range.ports === undefined || (oldPort !== undefined && range.ports.from <= oldPort && oldPort <= range.ports.to));
-      address = keep ? oldAddress : addresses.from.address;
-    }
-    let port = oldPort;
-    const ports = range.ports;
-    if (ports !== undefined && oldPort !== undefined) {
-      const size = ports.to - ports.from + 1;
-      if (ports.base !== undefined) port = ports.from + ((((oldPort - ports.base) % size) + size) % size);
-      else if (!(ports.from <= oldPort && oldPort <= ports.to)) port = ports.from;
-    }
+    const old = manip === "dst" ? { address: p.daddr, ...(p.dport === undefined ? {} : { port: p.dport }) } : { address: p.saddr, ...(p.sport === undefined ? {} : { port: p.sport }) };
+    const { address, port } = chooseNatTuple(manip, old, range);
     const next: Packet = manip === "dst" ? { ...p, daddr: address, ...(port === undefined ? {} : { dport: port }) } : { ...p, saddr: address, ...(port === undefined ? {} : { sport: port }) };
-    const changed = address !== oldAddress || port !== oldPort;
+    // nf_nat_setup_info marks the connection SNAT/DNAT only when the tuple changed.
+    const changed = address !== old.address || port !== old.port;
     const reply = { ...ct.reply, ...(manip === "dst" ? { saddr: address, ...(port === undefined ? {} : { sport: port }) } : { daddr: address, ...(port === undefined ? {} : { dport: port }) }) };
     const status = changed ? { ...ct.status, ...(manip === "dst" ? { dnat: true } : { snat: true }) } : ct.status;
     this.packet = { ...next, ct: { ...ct, reply, status } };
@@ -1272,10 +1275,14 @@ class Run {
 
 // ---------------------------------------------------------------- helpers
 
-/** The value a NAT target maps to (SNAT/DNAT's range; MASQUERADE, REDIRECT and NETMAP build one). */
-interface NatRangeValue {
-  readonly addresses?: { readonly from: { readonly address: string }; readonly to: { readonly address: string } };
-  readonly ports?: { readonly from: number; readonly to: number; readonly base?: number };
+/** A NAT target's `--to-*` range in the shape {@link chooseNatTuple} takes. */
+function natRange(to: { readonly addresses?: { readonly from: { readonly address: string }; readonly to: { readonly address: string } }; readonly ports?: NatRange["ports"] } | undefined, random: boolean): NatRange | undefined {
+  if (to === undefined) return undefined;
+  return {
+    ...(to.addresses === undefined ? {} : { addresses: { from: to.addresses.from.address, to: to.addresses.to.address } }),
+    ...(to.ports === undefined ? {} : { ports: to.ports }),
+    ...(random ? { random } : {}),
+  };
 }
 
 const secondsPer: Readonly<Record<"second" | "minute" | "hour" | "day", number>> = { second: 1, minute: 60, hour: 3600, day: 86400 };
