@@ -167,12 +167,12 @@ export function summariseHost(input: HostInput, conversion: HostConversion, excl
     equivalence: { status: "not-checked", reason: notCheckedReason },
     ...(context.output === undefined ? {} : { output: context.output }),
     replacesTables: conversion.ownedTables.map((t) => `${t.family} ${t.name}`),
-    notes: [...input.notes, ...adviceNotes(input, conversion, managers)],
+    notes: [...input.notes, ...adviceNotes(input, conversion, managers, exclude)],
     ...(context.apply === undefined ? {} : { apply: context.apply }),
   };
 }
 
-function adviceNotes(input: HostInput, conversion: HostConversion, managers: readonly ManagerSummary[]): string[] {
+function adviceNotes(input: HostInput, conversion: HostConversion, managers: readonly ManagerSummary[], exclude: ReadonlySet<ManagerId>): string[] {
   const notes: string[] = [];
   for (const m of managers) {
     const manager = chainManagers.find((c) => c.id === m.id);
@@ -183,6 +183,9 @@ function adviceNotes(input: HostInput, conversion: HostConversion, managers: rea
     const userRules = conversion.families.flatMap((f) => f.parsed.tables).flatMap((t) => t.rules).filter((r) => r.chain === "DOCKER-USER");
     const own = userRules.filter((r) => !(r.target?.kind === "verdict" && r.target.verdict === "RETURN" && r.matches.length === 0));
     if (own.length > 0) notes.push(`DOCKER-USER held ${own.length} rule(s) of your own; they were left out with Docker's chains. Under Docker's nftables backend they belong in a table of your own, on the forward hook.`);
+  }
+  for (const id of exclude) {
+    if (!managers.some((m) => m.id === id)) notes.push(`--exclude-managed ${id}: no chains of ${chainManagers.find((m) => m.id === id)?.name ?? id} were found, so nothing was left out for it.`);
   }
   if (managers.some((m) => m.excluded)) {
     notes.push(

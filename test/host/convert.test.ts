@@ -95,6 +95,13 @@ describe("summariseHost", () => {
     expect(text).toContain("  written: host.nft (loading it replaces only ip nat, ip filter, ip6 filter)");
   });
 
+  it("says when an excluded manager has no chains here", () => {
+    const exclude = new Set(["calico"] as const);
+    const c = convertHostInput(input(), { exclude, allowUntranslated: false });
+    const s = summariseHost(input(), c, exclude, { validation: { status: "ok" } });
+    expect(s.notes).toContain("--exclude-managed calico: no chains of Calico were found, so nothing was left out for it.");
+  });
+
   it("explains the nft-table overlap when the rules came from iptables-nft", () => {
     const c = convertHostInput(input({ backend: "nf_tables" }), { exclude: new Set(), allowUntranslated: false });
     const s = summariseHost(input({ backend: "nf_tables" }), c, new Set(), { validation: { status: "skipped" } });
