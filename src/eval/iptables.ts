@@ -18,6 +18,25 @@
  *
  * Things the model does not have are refused up front with an {@link Unsupported} result naming the module
  * (see {@link supportedMatches} and {@link supportedTargets}), so property tests can keep to what is modeled.
+ *
+ * Modeling choices, where the packet model is smaller than the kernel's world:
+ * - The path is fixed by `packet.path`: a DNAT or a mark that would make the kernel route the packet
+ *   elsewhere (input ↔ forward, a reroute after mangle OUTPUT) does not change the hooks walked.
+ * - Packets are seen as given: nf_defrag's reassembly (which conntrack and nat cause) is not modeled, so
+ *   give later fragments only to rulesets that do not load conntrack.
+ * - `physdev`: the model has no bridge, so every packet is unbridged; xt_physdev then matches exactly when
+ *   every option given is negated.
+ * - `addrtype` reads the host model as the kernel's local routing table (see {@link ipv4AddrType}).
+ * - `limit` and `recent` count in jiffies of {@link IptablesEvalOptions.hz}; a limit bucket starts full.
+ * - `set`: members of the ipset dump never expire (their saved timeouts have no base time); elements added
+ *   by `-j SET` do, on the packet clock. Element counters are not modeled (rules that compare them are
+ *   refused).
+ * - `helper` tests the master connection's helper (`ct.masterHelper`), as xt_helper does.
+ * - `time --kerneltz` uses {@link IptablesEvalOptions.kernelTimezoneMinutesWest} (default UTC).
+ * - NAT picks with {@link chooseNatTuple}; MASQUERADE and REDIRECT take the interface's first address of
+ *   the family (the kernel takes the primary one).
+ * - `CT --helper/--timeout/--ctevents` shape the connection's later life and change nothing here;
+ *   AUDIT, CHECKSUM, SECMARK, CONNSECMARK, TRACE, IDLETIMER and LED have no effect on the outcome.
  * @module
  */
 import type { ChainTarget, IpsetMember, IpsetPart, IpsetSave, IpsetSet, KnownMatch, KnownTarget, Match, Rule, Ruleset, Table, TableName, Target } from "../ast/index.js";
@@ -830,7 +849,11 @@ class Run {
     return fits !== (m.quota?.negated ?? false);
   }
 
-  /** xt_recent, one list per name; stamps in jiffies, at most 20 per address (ip_pkt_list_tot). */
+  /**
+   * xt_recent. One list per name (shared by every rule that names it), kept in least-recently-updated
+   * order as the kernel's LRU list: at most 200 addresses (ip_list_tot; a new one evicts the oldest) with
+   * at most 20 stamps each (ip_pkt_list_tot), in jiffies.
+   */
   private recentMatches(m: Extract<KnownMatch, { kind: "recent" }>): boolean {
     const p = this.packet;
     const command = m.set ?? m.rcheck ?? m.update ?? m.remove;
@@ -841,50 +864,67 @@ class Run {
     // The TTL as it was before forwarding: packets on their way out that this host did not send had it decremented.
     const outbound = this.hook === "forward" || this.hook === "postrouting" || this.hook === "output";
     const ttl = outbound && p.socket === undefined ? p.ttl + 1 : p.ttl;
-    const list = this.state.recent.get(name) ?? new Map<string, RecentEntry>();
+    const list = new Map(this.state.recent.get(name) ?? new Map<string, RecentEntry>());
     const found = list.get(address);
-    const entry = found !== undefined && (m.rttl === undefined || found.ttl === 0 || found.ttl === ttl) ? found : undefined;
-    const save = (next: ReadonlyMap<string, RecentEntry>, op: "set" | "update" | "remove"): void => {
-      this.state = { ...this.state, recent: withEntry(this.state.recent, name, next) };
-      this.effects.push({ kind: "recent-update", list: name, op, address });
+    // recent_entry_lookup compares TTLs only with --rttl, and a stored TTL of 0 matches any.
+    const entry = found !== undefined && (m.rttl === undefined || ttl === 0 || found.ttl === 0 || found.ttl === ttl) ? found : undefined;
+    let reaped = false;
+    const touch = (e: RecentEntry): void => {
+      // Moving to the tail of the LRU order: delete, then insert.
+      list.delete(address);
+      list.set(address, e);
     };
     if (entry === undefined) {
       if (m.set === undefined) return ret;
-      save(withEntry(list, address, { stamps: [this.jiffies], ttl }), "set");
+      if (list.size >= 200) {
+        const [oldest] = list.keys();
+        if (oldest !== undefined) list.delete(oldest);
+      }
+      touch({ stamps: [this.jiffies], ttl });
+      this.saveRecent(name, list, [["set", address]]);
       return !ret;
     }
     if (m.set !== undefined) ret = !ret;
     else if (m.remove !== undefined) {
-      const next = new Map(list);
-      next.delete(address);
-      save(next, "remove");
+      list.delete(address);
+      this.saveRecent(name, list, [["remove", address]]);
       return !ret;
     } else {
       const since = this.jiffies - (m.seconds?.value ?? 0) * this.hz;
+      const hitcount = m.hitcount?.value ?? 0;
       let hits = 0;
       for (const stamp of entry.stamps) {
         if (m.seconds !== undefined && since > stamp) continue;
         hits++;
-        if ((m.hitcount?.value ?? 0) === 0 || hits >= (m.hitcount?.value ?? 0)) {
+        if (hitcount === 0 || hits >= hitcount) {
           ret = !ret;
           break;
         }
       }
       if (m.reap !== undefined && m.seconds !== undefined) {
-        const newest = entry.stamps[entry.stamps.length - 1] ?? 0;
-        if (since > newest) {
-          const next = new Map(list);
-          next.delete(address);
-          save(next, "remove");
-          return ret;
+        // recent_entry_reap looks at the least recently updated address of the list, not this packet's,
+        // and spares this packet's when it is about to be updated.
+        const [oldestKey, oldest] = [...list.entries()][0] ?? [];
+        const updating = m.update !== undefined && ret;
+        if (oldestKey !== undefined && oldest !== undefined && !(oldestKey === address && updating) && since > (oldest.stamps[oldest.stamps.length - 1] ?? 0)) {
+          list.delete(oldestKey);
+          reaped = true;
+          this.effects.push({ kind: "recent-update", list: name, op: "remove", address: oldestKey });
         }
       }
     }
     if (m.set !== undefined || (m.update !== undefined && ret)) {
-      const stamps = [...entry.stamps, this.jiffies].slice(-20);
-      save(withEntry(list, address, { stamps, ttl }), m.set !== undefined ? "set" : "update");
+      touch({ stamps: [...entry.stamps, this.jiffies].slice(-20), ttl });
+      this.saveRecent(name, list, [[m.set !== undefined ? "set" : "update", address]]);
+    } else if (reaped) {
+      this.saveRecent(name, list, []);
     }
     return ret;
+  }
+
+  private saveRecent(name: string, list: ReadonlyMap<string, RecentEntry>, changes: readonly (readonly ["set" | "update" | "remove", string])[]): void {
+    this.state = { ...this.state, recent: withEntry(this.state.recent, name, list) };
+    for (const [op, address] of changes) this.effects.push({ kind: "recent-update", list: name, op, address });
   }
 
   private timeMatches(m: Extract<KnownMatch, { kind: "time" }>): boolean {
@@ -1414,11 +1454,12 @@ function netmapAddress(old: string, to: string, length: number): string {
  * addresses broadcast, everything else unicast (the local table has no other entries). With an interface,
  * a local or broadcast address on another interface reads as unicast. ANY of the listed types matches.
  */
-function ipv4AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
+export function ipv4AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
   return types.includes(ipv4AddrType(host, address, dev));
 }
 
-function ipv4AddrType(host: HostModel, address: string, dev: string | undefined): string {
+/** The route type of an IPv4 address as xt_addrtype sees it through the host model (see {@link ipv4AddrTypeMatches}). */
+export function ipv4AddrType(host: HostModel, address: string, dev: string | undefined): string {
   if (addressInPrefix(address, "0.0.0.0", 8) || address === "255.255.255.255") return "BROADCAST";
   if (addressInPrefix(address, "224.0.0.0", 4)) return "MULTICAST";
   const loopback = addressInPrefix(address, "127.0.0.0", 8);
@@ -1436,7 +1477,7 @@ function ipv4AddrType(host: HostModel, address: string, dev: string | undefined)
  * IPv6 as xt_addrtype's match_type6: every listed type must hold. MULTICAST, UNICAST and UNSPEC come from
  * the address itself; LOCAL from the host's addresses (and ::1), and never when an interface is given.
  */
-function ipv6AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
+export function ipv6AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
   const multicast = addressInPrefix(address, "ff00::", 8);
   const any = address === "::";
   for (const t of types) {

@@ -668,6 +668,16 @@ describe("quota and recent", () => {
     expect(sequence(rs, [[0, ssh], [1, ssh], [2, ssh], [3, ssh], [100, ssh]])).toEqual(["accept", "accept", "accept", "drop", "accept"]);
   });
 
+  it("recent --reap drops the least recently updated address when it is stale, not the packet's", () => {
+    const rs = ruleset({ filter: [":INPUT ACCEPT", "-A INPUT -m recent --set --name L --rsource", "-A INPUT -m recent --rcheck --seconds 10 --reap --name L --rsource"] });
+    let state = emptyState;
+    state = only(rs, tcp({ saddr: "10.0.0.5" }), state, { clock: { now: 0 } }).state;
+    state = only(rs, tcp({ saddr: "10.0.0.6" }), state, { clock: { now: 50 } }).state;
+    // The third packet checks 10.0.0.6; the reap removes the stale 10.0.0.5.
+    const o = only(rs, tcp({ saddr: "10.0.0.6" }), state, { clock: { now: 55 } });
+    expect([...(o.state.recent.get("L")?.keys() ?? [])]).toEqual(["10.0.0.6"]);
+  });
+
   it("recent ! --update updates when the address was not seen recently", () => {
     const rs = ruleset({ filter: [":INPUT ACCEPT", "-A INPUT -m recent --set --name L --rsource", "-A INPUT -m recent ! --update --seconds 10 --name L --rsource -j DROP"] });
     const o = only(rs, tcp());
