@@ -290,6 +290,13 @@ function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family:
     const ref = m.matchSet?.value;
     if (ref !== undefined) return checkSetReference(ref[0], ref[1], ipsets, "match set");
   }
+  if (m.kind === "limit") {
+    const rate = m.limit?.value ?? { count: 3, per: "hour" as const };
+    const avg = Math.floor((10000 * secondsPer[rate.per]) / rate.count);
+    const burst = m.burst?.value ?? 5;
+    // limit_mt_check: "Overflow, try lower" when avg * burst does not fit in 32 bits; a burst of 0 is refused.
+    if (burst === 0 || avg * burst > 0xffffffff) return unsupported("match limit with this rate and burst", `--limit ${rate.count}/${rate.per} with --limit-burst ${burst}: the kernel refuses a zero burst, and most rates whose period times burst wraps 32 bits (and mis-sizes the bucket of the others)`);
+  }
   if (m.kind === "addrtype" && family === "ipv6") {
     const types = [...(m.srcType?.value ?? []), ...(m.dstType?.value ?? [])];
     if (types.some((t) => t === "ANYCAST" || t === "UNREACHABLE")) return unsupported("match addrtype ANYCAST/UNREACHABLE (IPv6)", "IPv6 anycast and unreachable need the host's routes");
@@ -828,10 +835,13 @@ class Run {
       return u > 0xffffffffn / factor ? (u / 10000n) * factor : (u * factor) / 10000n;
     };
     const cost = user2credits(avg);
-    // The kernel multiplies in 32 bits; its checkentry refuses rules where that overflows.
+    // The kernel multiplies in 32 bits (the static check refuses rules where that would wrap).
     const cap = user2credits(Number((BigInt(avg) * BigInt(burst)) & 0xffffffffn));
     const old: LimitBucket = this.state.limits.get(key) ?? { credit: cap, last: this.jiffies };
-    let credit = old.credit + BigInt(Math.max(0, this.jiffies - old.last)) * cpj;
+    // Credits are u32: after a long idle time (2^32 / CREDITS_PER_JIFFY jiffies, about 37 hours at HZ 250)
+    // the increase wraps, as it does in the kernel.
+    const increase = (BigInt(Math.max(0, this.jiffies - old.last)) * cpj) & 0xffffffffn;
+    let credit = (old.credit + increase) & 0xffffffffn;
     if (credit > cap) credit = cap;
     const hit = credit >= cost;
     if (hit) credit -= cost;

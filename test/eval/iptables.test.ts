@@ -642,6 +642,14 @@ describe("limit", () => {
     ]);
   });
 
+  it("wraps the 32-bit credit increase after a long idle time, as the kernel does", () => {
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m limit --limit 1/day --limit-burst 1 -j ACCEPT"] });
+    const day = 86400;
+    expect(sequence(rs, [[0, tcp()], [day, tcp()]])).toEqual(["accept", "accept"]);
+    // 40 hours at HZ 250 and 128 credits per jiffy is 4.6e9 credits, which wraps to less than one day's cost.
+    expect(sequence(rs, [[0, tcp()], [40 * 3600, tcp()]])).toEqual(["accept", "drop"]);
+  });
+
   it("uses the default 3/hour, burst 5", () => {
     const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m limit -j ACCEPT"] });
     const burst = Array.from({ length: 6 }, () => [0, tcp()] as const);
