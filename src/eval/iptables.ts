@@ -110,6 +110,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "devgroup",
   "dscp",
   "ecn",
+  "hashlimit",
   "helper",
   "icmp",
   "icmp6",
@@ -226,9 +227,12 @@ export interface CompiledChain {
   readonly rules: readonly Rule[];
 }
 
+/** What {@link prepareIptables} checks against: the ipsets rules refer to, and the timer frequency (rate limits the kernel refuses depend on it). */
+export type IptablesPrepareOptions = Pick<IptablesEvalOptions, "ipsets" | "hz">;
+
 /** Checks that the evaluator models everything `ruleset` uses (with these ipsets) and indexes its chains. */
-export function prepareIptables(ruleset: Ruleset, ipsets?: IpsetSave): IptablesProgram | Unsupported {
-  const refused = findUnsupported(ruleset, ipsets);
+export function prepareIptables(ruleset: Ruleset, options: IptablesPrepareOptions = {}): IptablesProgram | Unsupported {
+  const refused = findUnsupported(ruleset, options.ipsets, options.hz ?? defaultHz);
   if (refused !== undefined) return refused;
   const tables = new Map<TableName, ReadonlyMap<string, CompiledChain>>();
   for (const table of ruleset.tables) tables.set(table.name, compileTable(table));
@@ -239,10 +243,10 @@ export function prepareIptables(ruleset: Ruleset, ipsets?: IpsetSave): IptablesP
  * Runs `packet` through `ruleset` on every hook of its path, starting from `state`. Returns every outcome
  * with its exact probability (one outcome unless `statistic --mode random` splits it), or what the
  * evaluator does not model. A packet of the other family passes untouched: the ruleset does not see it.
- * Give a program from {@link prepareIptables} (built with the same ipsets) to skip the checks.
+ * Give a program from {@link prepareIptables} (built with the same ipsets and hz) to skip the checks.
  */
 export function evaluateIptables(ruleset: Ruleset | IptablesProgram, packet: Packet, state: EvalState, options: IptablesEvalOptions): EvalResult {
-  const program = ruleset.kind === "iptables-program" ? ruleset : prepareIptables(ruleset, options.ipsets);
+  const program = ruleset.kind === "iptables-program" ? ruleset : prepareIptables(ruleset, options);
   if (program.kind === "unsupported") return program;
   const outcomes: WeightedOutcome[] = [];
   // Depth-first over the random choices: each run replays a prefix of decisions, takes "matched" at the
@@ -275,7 +279,7 @@ function unsupported(feature: string, message: string): Unsupported {
 }
 
 /** Options of supported modules that the model cannot evaluate. */
-function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family: Ruleset["family"]): Unsupported | undefined {
+function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family: Ruleset["family"], hz: number): Unsupported | undefined {
   if (m.kind === "sctp" && m.chunkTypes !== undefined) return unsupported("match sctp --chunk-types", "the packet model has no SCTP chunks");
   if (m.kind === "owner") {
     if (m.supplGroups !== undefined) return unsupported("match owner --suppl-groups", "the socket model has no supplementary groups");
@@ -296,6 +300,17 @@ function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family:
     const burst = m.burst?.value ?? 5;
     // limit_mt_check: "Overflow, try lower" when avg * burst does not fit in 32 bits; a burst of 0 is refused.
     if (burst === 0 || avg * burst > 0xffffffff) return unsupported("match limit with this rate and burst", `--limit ${rate.count}/${rate.per} with --limit-burst ${burst}: the kernel refuses a zero burst, and most rates whose period times burst wraps 32 bits (and mis-sizes the bucket of the others)`);
+  }
+  if (m.kind === "hashlimit") {
+    const rate = (m.upto ?? m.above)?.value;
+    if (rate?.kind === "bytes") return unsupported("match hashlimit in bytes", "byte-rate hashlimit (credit refills per burst) is not modeled");
+    if (m.rateMatch !== undefined) return unsupported("match hashlimit --hashlimit-rate-match", "rate-match windows are not modeled");
+    if (m.burst !== undefined && m.burst.value.scale !== "") return unsupported("match hashlimit with a byte burst", "a byte burst on a packet rate is not modeled");
+    if (rate !== undefined) {
+      const { cost, cap } = hashlimitCredits(rate, BigInt(m.burst?.value.count ?? 5), hz);
+      // hashlimit_mt_check_common: "overflow, try lower" when the bucket's credits wrap below one packet's cost.
+      if (cap < cost) return unsupported("match hashlimit with this rate and burst", `the kernel refuses --hashlimit ${rate.count}/${rate.per} with burst ${m.burst?.value.count ?? 5} (64-bit overflow)`);
+    }
   }
   if (m.kind === "addrtype" && family === "ipv6") {
     const types = [...(m.srcType?.value ?? []), ...(m.dstType?.value ?? [])];
@@ -321,13 +336,13 @@ function checkSetReference(name: string, flags: readonly string[], ipsets: Ipset
   return undefined;
 }
 
-function findUnsupported(ruleset: Ruleset, ipsets: IpsetSave | undefined): Unsupported | undefined {
+function findUnsupported(ruleset: Ruleset, ipsets: IpsetSave | undefined, hz: number): Unsupported | undefined {
   for (const table of ruleset.tables) {
     for (const rule of table.rules) {
       for (const m of rule.matches) {
         if (m.kind === "unknown") return unsupported(`match ${m.name}`, `unknown match module ${m.name}`);
         if (!supportedMatches.has(m.kind)) return unsupported(`match ${m.kind}`, `unsupported module ${m.kind}: the evaluator does not model it`);
-        const option = unsupportedOption(m, ipsets, ruleset.family);
+        const option = unsupportedOption(m, ipsets, ruleset.family, hz);
         if (option !== undefined) return option;
       }
       const target = rule.target;
@@ -408,7 +423,7 @@ class Run {
     this.packet = ct !== undefined && savedMark !== undefined ? { ...packet, ct: { ...ct, mark: savedMark } } : packet;
     this.startCtMark = this.packet.ct?.mark;
     this.state = state;
-    this.hz = options.hz ?? 250;
+    this.hz = options.hz ?? defaultHz;
     this.now = options.clock.now;
     this.jiffies = Math.floor(this.now * this.hz);
   }
@@ -679,6 +694,8 @@ class Run {
         return this.statisticMatches(m, key);
       case "limit":
         return this.limitMatches(m, key);
+      case "hashlimit":
+        return this.hashlimitMatches(m);
       case "quota":
         return this.quotaMatches(m, key);
       case "recent":
@@ -696,7 +713,6 @@ class Run {
       case "dst":
       case "esp":
       case "frag":
-      case "hashlimit":
       case "hbh":
       case "ipcomp":
       case "ipv6header":
@@ -847,6 +863,41 @@ class Run {
     if (hit) credit -= cost;
     this.state = { ...this.state, limits: withEntry(this.state.limits, key, { credit, last: Math.max(old.last, this.jiffies) }) };
     return hit;
+  }
+
+  /**
+   * xt_hashlimit (revisions 2 and 3, packet rates): one bucket per group of packets, in a table shared by
+   * every rule with the same --hashlimit-name. A group idle for --hashlimit-htable-expire (10 s) is gone
+   * (the kernel removes it at its next garbage-collection pass, up to --hashlimit-htable-gcinterval later)
+   * and starts again full. Each rule uses its own rate; the kernel would keep the first rule's for the table.
+   */
+  private hashlimitMatches(m: Extract<KnownMatch, { kind: "hashlimit" }>): boolean {
+    const option = m.upto ?? m.above;
+    if (option?.value.kind !== "packets") return false;
+    const invert = (m.above !== undefined) !== option.negated;
+    const { cost, cap, perJiffy } = hashlimitCredits(option.value, BigInt(m.burst?.value.count ?? 5), this.hz);
+    const p = this.packet;
+    const modes = m.mode?.value ?? [];
+    const full = p.family === "ipv4" ? 32 : 128;
+    const portsOf = [6, 17, 33, 132, 136].includes(p.l4proto);
+    const group = [
+      modes.includes("srcip") ? maskAddress(p.saddr, m.srcmask?.value ?? full) : "",
+      modes.includes("dstip") ? maskAddress(p.daddr, m.dstmask?.value ?? full) : "",
+      modes.includes("srcport") && portsOf ? String(p.sport ?? 0) : "",
+      modes.includes("dstport") && portsOf ? String(p.dport ?? 0) : "",
+    ].join("|");
+    const key = `hashlimit/${p.family}/${m.name?.value ?? ""}/${group}`;
+    const expire = Math.ceil(((m.htableExpire?.value ?? 10000) * this.hz) / 1000);
+    const old = this.state.limits.get(key);
+    let bucket: LimitBucket;
+    if (old === undefined || this.jiffies >= old.last + expire) bucket = { credit: cap, last: this.jiffies };
+    else if (this.jiffies > old.last) {
+      const credit = (old.credit + BigInt(this.jiffies - old.last) * perJiffy) & u64;
+      bucket = { credit: credit > cap ? cap : credit, last: this.jiffies };
+    } else bucket = old;
+    const hit = bucket.credit >= cost;
+    this.state = { ...this.state, limits: withEntry(this.state.limits, key, hit ? { ...bucket, credit: bucket.credit - cost } : bucket) };
+    return hit !== invert;
   }
 
   /** xt_quota: counts the packet's length while it fits; once one does not fit, the quota is spent. */
@@ -1345,6 +1396,26 @@ const tcpFlagBits: Readonly<Record<string, number>> = { FIN: 0x01, SYN: 0x02, RS
 
 function tcpFlagMask(names: readonly string[]): number {
   return names.reduce((acc, n) => acc | (tcpFlagBits[n] ?? 0), 0);
+}
+
+/** The timer frequency when none is given: 250, as Debian and Ubuntu kernels are built. */
+const defaultHz = 250;
+
+const u64 = (1n << 64n) - 1n;
+
+/**
+ * xt_hashlimit's credits for a packet rate (revisions 2 and 3): CREDITS_PER_JIFFY is the largest power of
+ * two not above 2^64 / (HZ * 86400), and user2credits divides the constants first; products wrap at 64 bits.
+ */
+function hashlimitCredits(rate: { readonly count: number; readonly per: "second" | "minute" | "hour" | "day" }, burst: bigint, hz: number): { readonly cost: bigint; readonly cap: bigint; readonly perJiffy: bigint } {
+  const max = u64 / (BigInt(hz) * 86400n);
+  let perJiffy = 1n;
+  while (perJiffy * 2n <= max) perJiffy *= 2n;
+  const scale = 1000000n;
+  const factor = BigInt(hz) * perJiffy;
+  const user2credits = (user: bigint): bigint => (scale >= factor ? user / (scale / factor) : (user * (factor / scale)) & u64);
+  const avg = (scale * BigInt(secondsPer[rate.per])) / BigInt(rate.count);
+  return { cost: user2credits(avg), cap: user2credits((avg * burst) & u64), perJiffy };
 }
 
 /** xt_limit's CREDITS_PER_JIFFY: the largest power of two not above 0xFFFFFFFF / (HZ * 86400). */

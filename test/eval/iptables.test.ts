@@ -658,6 +658,32 @@ describe("limit", () => {
   });
 });
 
+describe("hashlimit", () => {
+  it("keeps one bucket per group in a table shared by name", () => {
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t -j ACCEPT"] });
+    const a = tcp();
+    const b = tcp({ saddr: "10.0.0.3" });
+    expect(sequence(rs, [[0, a], [0, a], [0, a], [0, b], [1, a], [1, a]])).toEqual(["accept", "accept", "drop", "accept", "accept", "drop"]);
+  });
+
+  it("--hashlimit-above (and ! --hashlimit-upto) match over the limit", () => {
+    for (const option of ["--hashlimit-above 1/sec", "! --hashlimit-upto 1/sec"]) {
+      const rs = ruleset({ filter: [`-A INPUT -m hashlimit ${option} --hashlimit-burst 1 --hashlimit-name t -j DROP`] });
+      expect(sequence(rs, [[0, tcp()], [0, tcp()], [1, tcp()]])).toEqual(["accept", "drop", "accept"]);
+    }
+  });
+
+  it("a group idle past --hashlimit-htable-expire starts again full", () => {
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-name t -j ACCEPT"] });
+    expect(sequence(rs, [[0, tcp()], [5, tcp()], [14, tcp()], [30, tcp()]])).toEqual(["accept", "drop", "drop", "accept"]);
+  });
+
+  it("refuses byte rates", () => {
+    const result = evaluateIptables(ruleset({ filter: ["-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name t -j ACCEPT"] }), tcp(), emptyState, options());
+    expect(result).toMatchObject({ kind: "unsupported", feature: "match hashlimit in bytes" });
+  });
+});
+
 describe("quota and recent", () => {
   it("quota counts bytes until a packet does not fit, then never again", () => {
     const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m quota --quota 150 -j ACCEPT"] });
@@ -822,8 +848,8 @@ describe("targets", () => {
 
 describe("unsupported modules", () => {
   it("returns a typed result naming the module", () => {
-    const result = evaluateIptables(ruleset({ filter: ["-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name x -j ACCEPT"] }), tcp(), emptyState, options());
-    expect(result).toMatchObject({ kind: "unsupported", feature: "match hashlimit" });
+    const result = evaluateIptables(ruleset({ filter: ["-A INPUT -m u32 --u32 0x0&0xf=0x5 -j ACCEPT"] }), tcp(), emptyState, options());
+    expect(result).toMatchObject({ kind: "unsupported", feature: "match u32" });
     const target = evaluateIptables(ruleset({ mangle: ["-A PREROUTING -p tcp -j TPROXY --on-port 1234"] }), tcp(), emptyState, options());
     expect(target).toMatchObject({ kind: "unsupported", feature: "target TPROXY" });
   });
