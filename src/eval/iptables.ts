@@ -31,6 +31,7 @@
  * - `set`: members of the ipset dump never expire (their saved timeouts have no base time); elements added
  *   by `-j SET` do, on the packet clock. Element counters are not modeled (rules that compare them are
  *   refused).
+ * - `TPROXY` takes the packet's `socket` as the socket the kernel's lookup finds.
  * - `helper` tests the master connection's helper (`ct.masterHelper`), as xt_helper does.
  * - `time --kerneltz` uses {@link IptablesEvalOptions.kernelTimezoneMinutesWest} (default UTC).
  * - NAT picks with {@link chooseNatTuple}; MASQUERADE and REDIRECT take the interface's first address of
@@ -168,6 +169,7 @@ export const supportedTargets: ReadonlySet<KnownTarget["kind"]> = new Set<KnownT
   "SNAT",
   "TCPMSS",
   "TOS",
+  "TPROXY",
   "TRACE",
   "TTL",
 ]);
@@ -1295,6 +1297,15 @@ class Run {
         const address = netmapAddress(old, to.address, to.length);
         return this.nat(manip, { addresses: { from: address, to: address } });
       }
+      case "TPROXY": {
+        // The socket TPROXY finds (established, or listening on --on-ip/--on-port) is the packet's socket in
+        // the model: with a transparent one the packet is marked and accepted, otherwise dropped.
+        const sk = p.socket;
+        if (sk === undefined || !sk.transparent || (p.l4proto !== 6 && p.l4proto !== 17)) return { kind: "verdict", verdict: { kind: "drop" } };
+        const mark = t.tproxyMark?.value ?? { value: 0, mask: 0 };
+        this.packet = { ...p, mark: xmark(p.mark, mark.value, mark.mask) };
+        return { kind: "verdict", verdict: { kind: "accept" } };
+      }
       case "AUDIT":
       case "CHECKSUM":
       case "CONNSECMARK":
@@ -1310,7 +1321,6 @@ class Run {
       case "SYNPROXY":
       case "TCPOPTSTRIP":
       case "TEE":
-      case "TPROXY":
         throw new Error(`target ${t.kind} reached the evaluator (refused before running)`);
       default:
         return assertNever(t);

@@ -569,6 +569,14 @@ describe("socket and owner", () => {
     expect(only(rs, tcp({ socket: { ...sock, transparent: true } })).packet.mark).toBe(7);
   });
 
+  it("TPROXY marks and accepts with a transparent socket, drops without one", () => {
+    const rs = ruleset({ mangle: ["-A PREROUTING -p tcp -j TPROXY --on-port 1234 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1"], filter: [":INPUT DROP", "-A INPUT -m mark --mark 0x1/0x1 -j ACCEPT"] });
+    const o = only(rs, tcp({ socket: { ...sock, transparent: true } }));
+    expect([o.verdict.kind, o.packet.mark]).toEqual(["accept", 1]);
+    expect(verdictOf(rs, tcp({ socket: sock }))).toBe("drop");
+    expect(only(rs, tcp()).trace).toEqual([{ hook: "prerouting", table: "mangle", chain: "PREROUTING", rule: 0 }]);
+  });
+
   it("physdev: without a bridge only all-negated options match", () => {
     expect(matches("-m physdev --physdev-is-bridged", tcp())).toBe(false);
     expect(matches("-m physdev ! --physdev-is-bridged", tcp())).toBe(true);
@@ -852,15 +860,15 @@ describe("unsupported modules", () => {
   it("returns a typed result naming the module", () => {
     const result = evaluateIptables(ruleset({ filter: ["-A INPUT -m u32 --u32 0x0&0xf=0x5 -j ACCEPT"] }), tcp(), emptyState, options());
     expect(result).toMatchObject({ kind: "unsupported", feature: "match u32" });
-    const target = evaluateIptables(ruleset({ mangle: ["-A PREROUTING -p tcp -j TPROXY --on-port 1234"] }), tcp(), emptyState, options());
-    expect(target).toMatchObject({ kind: "unsupported", feature: "target TPROXY" });
+    const target = evaluateIptables(ruleset({ mangle: ["-A PREROUTING -p tcp -j TEE --gateway 10.0.0.9"] }), tcp(), emptyState, options());
+    expect(target).toMatchObject({ kind: "unsupported", feature: "target TEE" });
   });
 
   it("lists what it supports", () => {
     expect(supportedMatches.has("tcp")).toBe(true);
     expect(supportedMatches.has("u32")).toBe(false);
     expect(supportedTargets.has("DNAT")).toBe(true);
-    expect(supportedTargets.has("TPROXY")).toBe(false);
+    expect(supportedTargets.has("TEE")).toBe(false);
   });
 });
 
@@ -900,7 +908,7 @@ describe("corpus", () => {
       }
     }
     expect(evaluated).toBeGreaterThan(1000);
-    // What the corpus needs that the model lacks (TPROXY, IPv6 routing headers, rpfilter).
-    expect([...new Set(refused.values())].sort()).toEqual(["match rpfilter", "match rt", "target TPROXY"]);
+    // What the corpus needs that the model lacks (IPv6 routing headers, rpfilter's routes).
+    expect([...new Set(refused.values())].sort()).toEqual(["match rpfilter", "match rt"]);
   });
 });
