@@ -834,8 +834,9 @@ class Run {
       return hit !== (m.probability?.negated ?? false);
     }
     const every = m.every?.value ?? 1;
-    // libxt_statistic stores every - 1 and starts the counter at --packet.
-    const old = this.state.nth.get(key) ?? m.packet?.value ?? 0;
+    // libxt_statistic stores every - 1 and starts the counter at (every - 1) - packet, so with --packet 0
+    // the first packet matches.
+    const old = this.state.nth.get(key) ?? every - 1 - (m.packet?.value ?? 0);
     const next = old === every - 1 ? 0 : old + 1;
     this.state = { ...this.state, nth: withEntry(this.state.nth, key, next) };
     return (next === 0) !== (m.every?.negated ?? false);

@@ -618,20 +618,39 @@ describe("statistic", () => {
     expect(drop === undefined ? "" : formatRational(drop.p)).toBe("3/4");
   });
 
-  it("nth counts per rule over a packet sequence, starting at --packet", () => {
+  it("nth counts per rule over a packet sequence; --packet 0 (the default) matches the first packet", () => {
     const rs = ruleset({ filter: [":INPUT ACCEPT", "-A INPUT -m statistic --mode nth --every 3 -j DROP"] });
     const six = Array.from({ length: 6 }, (_, i) => [i, tcp()] as const);
-    expect(sequence(rs, six)).toEqual(["accept", "accept", "drop", "accept", "accept", "drop"]);
+    expect(sequence(rs, six)).toEqual(["drop", "accept", "accept", "drop", "accept", "accept"]);
     const offset = ruleset({ filter: ["-A INPUT -m statistic --mode nth --every 3 --packet 2 -j DROP"] });
-    expect(sequence(offset, six)).toEqual(["drop", "accept", "accept", "drop", "accept", "accept"]);
+    expect(sequence(offset, six)).toEqual(["accept", "accept", "drop", "accept", "accept", "drop"]);
     const negated = ruleset({ filter: ["-A INPUT -m statistic --mode nth ! --every 2 -j DROP"] });
-    expect(sequence(negated, six.slice(0, 4))).toEqual(["drop", "accept", "drop", "accept"]);
+    expect(sequence(negated, six.slice(0, 4))).toEqual(["accept", "drop", "accept", "drop"]);
+  });
+
+  it("nth gives kube-proxy's old round robin: each endpoint in turn", () => {
+    const rs = ruleset({
+      filter: [
+        "-A INPUT -m statistic --mode nth --every 3 --packet 0 -j MARK --set-xmark 0x1/0xffffffff",
+        "-A INPUT -m mark --mark 0x0 -m statistic --mode nth --every 2 --packet 0 -j MARK --set-xmark 0x2/0xffffffff",
+        "-A INPUT -m mark --mark 0x0 -j MARK --set-xmark 0x3/0xffffffff",
+      ],
+    });
+    let state = emptyState;
+    const marks: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const o = only(rs, tcp(), state);
+      marks.push(o.packet.mark);
+      state = o.state;
+    }
+    expect(marks).toEqual([1, 2, 3, 1, 2, 3]);
   });
 
   it("nth advances only when the rule's earlier matches hold", () => {
     const rs = ruleset({ filter: ["-A INPUT -p tcp -m statistic --mode nth --every 2 -j DROP"] });
     const udp = tcp({ l4proto: 17 });
-    expect(sequence(rs, [[0, tcp()], [1, udp], [2, tcp()]])).toEqual(["accept", "accept", "drop"]);
+    // A udp packet in between does not count: the third packet is the second the counter sees.
+    expect(sequence(rs, [[0, tcp()], [1, udp], [2, tcp()], [3, tcp()]])).toEqual(["drop", "accept", "accept", "drop"]);
   });
 });
 
