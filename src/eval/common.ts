@@ -345,6 +345,21 @@ export function outcomeDistribution(outcomes: readonly WeightedOutcome[]): reado
 
 // ---------------------------------------------------------------- conntrack and NAT
 
+/**
+ * nf_conntrack's priority (NF_IP_PRI_CONNTRACK) on the first hook of a path (prerouting, output): it
+ * attaches the packet's connection there. Whatever runs before it on that hook (the iptables raw table at
+ * -300, nft chains below -200) sees no connection yet: the state reads INVALID (`-m state`, `ct state`),
+ * other conntrack keys do not match, and NOTRACK / `notrack` can still untrack the packet. Measured on
+ * Linux 6.18: an output chain at -300 counts `ct state invalid`, one at -150 `ct state new`, for the same
+ * packet.
+ */
+export const conntrackPriority = -200;
+
+/** Whether conntrack has attached the packet's connection when a chain of `priority` runs on `hook`. */
+export function conntrackAttached(hook: Hook, priority: number): boolean {
+  return !((hook === "prerouting" || hook === "output") && priority < conntrackPriority);
+}
+
 /** Which address a NAT hook rewrites: destination before routing (prerouting, output), source after (input, postrouting). */
 export function natManipOf(hook: Hook): "src" | "dst" {
   switch (hook) {

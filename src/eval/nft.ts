@@ -62,6 +62,7 @@ import {
   assertNever,
   chooseNatTuple,
   connectionKey,
+  conntrackPriority,
   ctMarkOf,
   type Effect,
   type EvalEnvironment,
@@ -80,6 +81,7 @@ import {
   type Rational,
   type SetOverlayEntry,
   type TraceStep,
+  type Unsupported,
   type Verdict,
   type WeightedOutcome,
 } from "./common.js";
@@ -194,12 +196,55 @@ export interface NftEvalOptions {
 }
 
 /**
+ * A ruleset checked and indexed once, to run many packets through it. Build it with {@link prepareNft}.
+ */
+export class NftProgram {
+  readonly kind = "nft-program";
+  /** @internal */
+  private constructor(
+    readonly ruleset: NftRuleset,
+    private readonly index: RulesetIndex,
+  ) {}
+
+  /** @internal The index {@link evaluateNft} walks. */
+  static indexOf(program: NftProgram): RulesetIndex {
+    return program.index;
+  }
+
+  /** @internal */
+  static create(ruleset: NftRuleset): NftProgram {
+    return new NftProgram(ruleset, indexRuleset(ruleset));
+  }
+}
+
+/**
+ * Checks that `ruleset` uses nothing the evaluator never models (see {@link nftSupportedStatements} and
+ * {@link nftSupportedExpressions}) and indexes it for {@link evaluateNft}. What depends on the packet
+ * (header bits the model lacks, a fragment's data) can still give an `unsupported` result per packet.
+ */
+export function prepareNft(ruleset: NftRuleset): NftProgram | Unsupported {
+  for (const t of ruleset.tables) {
+    for (const c of t.chains) {
+      for (const r of c.rules) {
+        for (const stmt of r.exprs) {
+          const refused = statementUnsupported(stmt);
+          if (refused !== undefined) return refused;
+        }
+      }
+    }
+  }
+  return NftProgram.create(ruleset);
+}
+
+/**
  * Runs `packet` along its path through `ruleset` and returns every possible outcome with its exact
  * probability, or what the evaluator could not model. Pure: the packet and state are not changed; each
- * outcome carries the state after the packet.
+ * outcome carries the state after the packet. Give a program from {@link prepareNft} to skip the checks.
  */
-export function evaluateNft(ruleset: NftRuleset, packet: Packet, state: EvalState, env: EvalEnvironment, options: NftEvalOptions = {}): EvalResult {
-  const index = indexRuleset(ruleset);
+export function evaluateNft(ruleset: NftRuleset | NftProgram, packet: Packet, state: EvalState, env: EvalEnvironment, options: NftEvalOptions = {}): EvalResult {
+  const program = ruleset instanceof NftProgram ? ruleset : prepareNft(ruleset);
+  if (!(program instanceof NftProgram)) return program;
+  const index = NftProgram.indexOf(program);
   if ((packet.fragOffset ?? 0) > 0 || packet.moreFragments === true) {
     if (index.defragInUse) {
       return unsupportedResult("fragment", "the ruleset loads defragmentation (conntrack, socket or tproxy), so the rules see the reassembled datagram, which the packet model of one fragment does not give");
@@ -229,6 +274,102 @@ export function evaluateNft(ruleset: NftRuleset, packet: Packet, state: EvalStat
 
 function unsupportedResult(feature: string, message: string): EvalResult {
   return { kind: "unsupported", feature, message };
+}
+
+/** Why a statement can never be evaluated, or undefined. */
+function statementUnsupported(stmt: NftStatement): Unsupported | undefined {
+  const refuse = (feature: string, message: string): Unsupported => ({ kind: "unsupported", feature, message });
+  const inExprs = (...exprs: (NftExpr | undefined)[]): Unsupported | undefined => {
+    for (const e of exprs) {
+      if (e === undefined) continue;
+      const bad = expressionUnsupported(e);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  };
+  switch (stmt.kind) {
+    case "raw":
+      return refuse("statement raw", `a raw statement (${stmt.text}): ${stmt.reason}`);
+    case "synproxy":
+      return refuse("statement synproxy", "synproxy answers SYNs itself and validates cookies, which the evaluator does not model");
+    case "match":
+      return inExprs(stmt.left, stmt.right);
+    case "mangle": {
+      const key = stmt.key;
+      const ok =
+        (key.kind === "meta" && (key.key === "mark" || key.key === "priority" || key.key === "nftrace" || key.key === "pkttype")) ||
+        (key.kind === "ct" && (key.key === "mark" || key.key === "label" || key.key === "zone" || key.key === "event")) ||
+        (key.kind === "payload" && manglePayloadFields.has(`${key.protocol} ${key.field}`)) ||
+        (key.kind === "tcp option" && key.name === "maxseg" && key.field === "size");
+      if (!ok) return refuse(`mangle ${printKey(key)}`, `setting ${printKey(key)} is not modelled`);
+      return inExprs(stmt.value);
+    }
+    case "vmap":
+      return inExprs(stmt.key, stmt.data);
+    case "set":
+      return inExprs(stmt.elem) ?? (stmt.stmts ?? []).map(statementUnsupported).find((x) => x !== undefined);
+    case "meter":
+      return inExprs(stmt.key) ?? statementUnsupported(stmt.stmt);
+    case "snat":
+    case "dnat":
+      return inExprs(stmt.addr, stmt.port);
+    case "masquerade":
+    case "redirect":
+      return inExprs(stmt.port);
+    case "tproxy":
+      return inExprs(stmt.addr, stmt.port);
+    case "queue":
+      return inExprs(stmt.num);
+    case "dup":
+      return inExprs(stmt.addr, stmt.dev);
+    case "accept":
+    case "drop":
+    case "continue":
+    case "return":
+    case "jump":
+    case "goto":
+    case "counter":
+    case "objref":
+    case "log":
+    case "reject":
+    case "limit":
+    case "quota":
+    case "ct count":
+    case "notrack":
+      return undefined;
+    default:
+      return assertNever(stmt);
+  }
+}
+
+/** Payload fields a mangle statement may write. */
+const manglePayloadFields: ReadonlySet<string> = new Set([
+  "ip dscp", "ip ecn", "ip ttl", "ip saddr", "ip daddr", "ip6 dscp", "ip6 ecn", "ip6 hoplimit", "ip6 saddr", "ip6 daddr", "tcp flags",
+  ...["tcp", "udp", "udplite", "sctp", "dccp", "th"].flatMap((p) => [`${p} sport`, `${p} dport`]),
+]);
+
+function printKey(e: NftExpr): string {
+  if (e.kind === "meta" || e.kind === "ct") return `${e.kind} ${e.key}`;
+  if (e.kind === "payload") return `${e.protocol} ${e.field}`;
+  if (e.kind === "tcp option") return `tcp option ${e.name} ${e.field ?? ""}`.trimEnd();
+  return e.kind;
+}
+
+/** Why an expression can never be evaluated, or undefined. */
+function expressionUnsupported(e: NftExpr): Unsupported | undefined {
+  const refuse = (feature: string, message: string): Unsupported => ({ kind: "unsupported", feature, message });
+  if (e.kind === "jhash") return refuse("expression jhash", "jhash depends on a seed and on how nft lays the key out in registers, which the evaluator does not reproduce");
+  if (e.kind === "symhash") return refuse("expression symhash", "symhash uses the kernel's flow hash with a random key");
+  if (e.kind === "rt") return refuse(`expression rt ${e.key}`, "the packet model has no routing table");
+  if (e.kind === "ipsec") return refuse("expression ipsec", "the packet model has no IPsec state");
+  if (e.kind === "fib" && e.result !== "type") return refuse(`fib ${e.result}`, "fib oif/oifname need a route lookup; the host model has no routing table");
+  if (e.kind === "meta" && (e.key === "cgroup" || e.key === "rtclassid" || e.key === "iifkind" || e.key === "oifkind")) return refuse(`meta ${e.key}`, `the packet model has no ${e.key}`);
+  if (e.kind === "ct" && e.key === "event") return refuse("ct event", "ct event can only be set");
+  for (const sub of subExpressions(e)) {
+    const bad = expressionUnsupported(sub);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
 }
 
 /**
@@ -282,10 +423,9 @@ interface RulesetIndex {
   /** Whether defragmentation runs (conntrack, socket, tproxy). */
   readonly defragInUse: boolean;
   readonly entries: (hook: Hook, family: PacketFamily) => readonly HookEntry[];
+  /** Constants parsed by type, once per ruleset (set elements are read on every lookup). */
+  readonly pattern: (e: NftExpr, type: NftType) => NftPattern;
 }
-
-/** nf_conntrack's priority at prerouting and output (NF_IP_PRI_CONNTRACK). */
-const conntrackPriority = -200;
 
 function familyServes(table: NftTable, family: PacketFamily): boolean {
   return table.family === "inet" || (table.family === "ip") === (family === "ipv4");
@@ -349,7 +489,21 @@ function indexRuleset(ruleset: NftRuleset): RulesetIndex {
     cache.set(cacheKey, list);
     return list;
   };
-  return { tables, baseChains, conntrackInUse: needsConntrack, defragInUse: needsDefrag, entries };
+  const patterns = new WeakMap<NftExpr, Map<string, NftPattern>>();
+  const pattern = (e: NftExpr, type: NftType): NftPattern => {
+    const typeKey = type.kind === "scalar" ? `${type.name}/${type.bits}` : type.parts.map((t) => `${t.name}/${t.bits}`).join(".");
+    let byType = patterns.get(e);
+    if (byType === undefined) {
+      byType = new Map();
+      patterns.set(e, byType);
+    }
+    const cached = byType.get(typeKey);
+    if (cached !== undefined) return cached;
+    const parsed = constantPattern(e, type);
+    byType.set(typeKey, parsed);
+    return parsed;
+  };
+  return { tables, baseChains, conntrackInUse: needsConntrack, defragInUse: needsDefrag, entries, pattern };
 }
 
 function byPriorityThenLatest(a: { readonly priority: number; readonly order: number } | BaseChainRef, b: { readonly priority: number; readonly order: number } | BaseChainRef): number {
@@ -946,12 +1100,12 @@ class PacketRun {
     }
     switch (op) {
       case "==":
-        return matchesPattern(left, constantPattern(right, type));
+        return matchesPattern(left, this.index.pattern(right, type));
       case "!=":
-        return !matchesPattern(left, constantPattern(right, type));
+        return !matchesPattern(left, this.index.pattern(right, type));
       case "in":
         if (isBitmask(type) && type.kind === "scalar") return anyBitSet(left, constantInt(right, type));
-        return matchesPattern(left, constantPattern(right, type));
+        return matchesPattern(left, this.index.pattern(right, type));
       case "<":
       case ">":
       case "<=":
@@ -1003,19 +1157,19 @@ class PacketRun {
 
   /** The patterns a right side stands for: one, or the elements of an anonymous set. */
   private patternsOf(right: NftExpr, type: NftScalarType, cx: RuleContext): readonly NftPattern[] {
-    if (right.kind === "set") return right.elements.map((e) => constantPattern(e, type));
+    if (right.kind === "set") return right.elements.map((e) => this.index.pattern(e, type));
     if (right.kind === "set reference") {
       const set = cx.table.sets.get(right.name);
       if (set === undefined) return unsupported("set", `set @${right.name} is not defined in table ${cx.table.key}`);
-      return (set.elements ?? []).map((e) => constantPattern(e, type));
+      return (set.elements ?? []).map((e) => this.index.pattern(e, type));
     }
-    return [constantPattern(right, type)];
+    return [this.index.pattern(right, type)];
   }
 
   // ------------------------------------------------------------------ sets and maps
 
   private setContains(right: NftExpr, value: NftValue, type: NftType, cx: RuleContext): boolean {
-    if (right.kind === "set") return right.elements.some((e) => matchesPattern(value, constantPattern(e, type)));
+    if (right.kind === "set") return right.elements.some((e) => matchesPattern(value, this.index.pattern(e, type)));
     if (right.kind !== "set reference") return false;
     const def = cx.table.sets.get(right.name);
     if (def === undefined) {
@@ -1046,7 +1200,7 @@ class PacketRun {
       if (!entry.present) return false;
       if (entry.expires === undefined || secondsToNanos(entry.expires) > this.now) return true;
     }
-    return set.staticElements.some((e) => this.staticElementLive(e) && matchesPattern(value, constantPattern(e, set.type)));
+    return set.staticElements.some((e) => this.staticElementLive(e) && matchesPattern(value, this.index.pattern(e, set.type)));
   }
 
   /** Whether an element written in the ruleset has not timed out (timeouts count from `loadedAt`). */
@@ -1140,7 +1294,7 @@ class PacketRun {
       const mapping = m.kind === "elem" ? m.val : m;
       if (mapping.kind !== "mapping") return unsupported("map", "a map element that is not a key : value pair");
       if (!this.staticElementLive(m)) continue;
-      if (matchesPattern(key, constantPattern(mapping.key, keyType))) return this.mapValue(mapping.value, valueType);
+      if (matchesPattern(key, this.index.pattern(mapping.key, keyType))) return this.mapValue(mapping.value, valueType);
     }
     return undefined;
   }
@@ -1364,8 +1518,11 @@ class PacketRun {
     if (key.kind === "tcp option") {
       if (key.name !== "maxseg" || key.field !== "size") return unsupported("mangle tcp option", `tcp option ${key.name} ${key.field ?? ""} set`);
       if (p.l4proto !== 6 || (p.fragOffset ?? 0) > 0) return BREAK;
-      // nft_exthdr_tcp_set_eval changes the option only where the packet has it.
-      if (p.mss !== undefined || (p.tcpOptions ?? []).includes(2)) this.packet = { ...p, mss: asInt() };
+      // nft_exthdr_tcp_set_eval changes the option only where the packet has it, and only lowers the MSS
+      // ("increase can cause connection to stall").
+      const mss = asInt();
+      if (p.mss === undefined && (p.tcpOptions ?? []).includes(2)) return unsupported("mangle tcp option", "the packet has an MSS option without a value");
+      if (p.mss !== undefined && mss < p.mss) this.packet = { ...p, mss };
       return GO_ON;
     }
     return unsupported(`mangle ${key.kind}`, `setting a ${key.kind} expression`);
@@ -1753,8 +1910,8 @@ class PacketRun {
 
   private readTcpOption(e: NftTcpOption): NftValue | Break {
     const p = this.packet;
-    // nft_tcp_header_pointer: TCP only, not a later fragment.
-    if (p.l4proto !== 6 || (p.fragOffset ?? 0) > 0) return BREAK;
+    // nft_exthdr_tcp_eval: no TCP header (another protocol, a later fragment) reads as a missing option.
+    if (p.l4proto !== 6 || (p.fragOffset ?? 0) > 0) return e.field === undefined ? intValue(dataType("boolean"), 0) : BREAK;
     const kind = tcpOptionKinds[e.name];
     const options = new Set(p.tcpOptions ?? []);
     if (p.mss !== undefined) options.add(2);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type EvalResult, type EvalState, type Outcome, type WeightedOutcome, emptyState, formatRational, rational, ratAdd, ratEquals, ratZero } from "../../src/eval/common.js";
-import { evaluateNft, nftSupportedExpressions, nftSupportedStatements, secondsToNanos } from "../../src/eval/nft.js";
+import { evaluateNft, nftSupportedExpressions, nftSupportedStatements, prepareNft, secondsToNanos } from "../../src/eval/nft.js";
 import { numgenRandomWeights, randomProbability } from "../../src/eval/nft-value.js";
 import type { Conntrack, HostModel, Packet } from "../../src/eval/packet.js";
 import type {
@@ -340,6 +340,10 @@ describe("matches", () => {
     expect(verdict(mss, tcp({ mss: 400 }))).toBe("accept");
     expect(verdict(mss, tcp({ mss: 1460 }))).toBe("drop");
     expect(verdict(mss, tcp())).toBe("drop");
+    // nft_exthdr_tcp_eval: without a TCP header the option is missing, not an error.
+    const missing = input([rule(match({ kind: "tcp option", name: "maxseg" }, { kind: "boolean", value: false }), accept)]);
+    expect(verdict(missing, udp())).toBe("accept");
+    expect(verdict(missing, tcp({ mss: 1460 }))).toBe("drop");
   });
 
   it("later fragments: the fast payload path reads fragment data (unsupported), exthdr frag fields are read", () => {
@@ -590,6 +594,8 @@ describe("mangle", () => {
     ]);
     const p = one(rs, tcp({ mss: 1460 })).packet;
     expect([p.mark, p.dscp, p.ttl, p.dport, p.mss]).toEqual([0x10, 8, 1, 2222, 1200]);
+    // The kernel only lowers an MSS ("increase can cause connection to stall").
+    expect(one(rs, tcp({ mss: 1000 })).packet.mss).toBe(1000);
   });
 
   it("meta mark set from an expression: (ct mark & 0xffff) | 0x10000", () => {
@@ -771,6 +777,16 @@ describe("limit, quota, sets over time", () => {
 // ---------------------------------------------------------------- what is refused
 
 describe("unsupported constructs", () => {
+  it("prepareNft refuses what is never modelled, before any packet", () => {
+    const refused = prepareNft(input([rule(match(meta("l4proto"), sym("udp")), drop), rule(match({ kind: "rt", key: "mtu" }, num(1500)), accept)]));
+    expect(refused.kind === "unsupported" ? refused.feature : "program").toBe("expression rt mtu");
+    const mangle = prepareNft(input([rule({ kind: "mangle", key: { kind: "payload", protocol: "ip6", field: "flowlabel" }, value: num(1) })]));
+    expect(mangle.kind === "unsupported" ? mangle.feature : "program").toBe("mangle ip6 flowlabel");
+    const program = prepareNft(input([rule(match(tcpf("dport"), num(22)), accept)]));
+    if (program.kind === "unsupported") throw new Error(program.message);
+    expect(evaluateNft(program, tcp(), emptyState, { host, clock: { now: T0 } })).toMatchObject({ kind: "outcomes" });
+  });
+
   it("are typed results, never exceptions", () => {
     expect(unsupportedFeature(input([rule({ kind: "raw", text: "x", json: null, reason: "test" })]), tcp())).toBe("statement raw");
     expect(unsupportedFeature(input([rule(match({ kind: "jhash", expr: ip("saddr"), mod: 2 }, num(0)), accept)]), tcp())).toBe("expression jhash");
