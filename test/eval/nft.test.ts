@@ -4,11 +4,17 @@
  * connection's first packet only, exact distributions of meta random and numgen random, numgen inc over a
  * packet sequence, limits over a clock, sets with timeouts, and what is refused as unsupported.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type EvalResult, type EvalState, type Outcome, type WeightedOutcome, emptyState, formatRational, rational, ratAdd, ratEquals, ratZero } from "../../src/eval/common.js";
 import { evaluateNft, nftSupportedExpressions, nftSupportedStatements, prepareNft, secondsToNanos } from "../../src/eval/nft.js";
 import { numgenRandomWeights, randomProbability } from "../../src/eval/nft-value.js";
 import type { Conntrack, HostModel, Packet } from "../../src/eval/packet.js";
+import { printNftText } from "../../src/nft/index.js";
+import { createNetns } from "../helpers/netns.js";
+import { kernelSkipReason } from "../helpers/translate.js";
 import type {
   NftBaseChain,
   NftChain,
@@ -815,5 +821,56 @@ describe("clock", () => {
     expect(secondsToNanos(1e-7)).toBe(100n);
     expect(secondsToNanos(T0 + 0.25)).toBe(1700000000250000000n);
     expect(secondsToNanos(T0 + 0.1) - secondsToNanos(T0)).toBe(100000000n);
+  });
+});
+
+// ---------------------------------------------------------------- the kernel agrees
+
+describe("against the kernel", () => {
+  /**
+   * One output chain of rules without verdicts, each with a counter, loaded with nft into a throwaway
+   * namespace; UDP datagrams of 100 bytes (IP length) from new sockets to 127.0.0.1:9999; after each, the
+   * kernel's counters are compared with the counters the evaluator predicts for the same sequence.
+   */
+  it.skipIf(kernelSkipReason !== undefined)(`counts what the evaluator predicts${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
+    const udpTo9999 = match({ kind: "payload", protocol: "udp", field: "dport" }, num(9999));
+    const perDaddr: NftSet = { kind: "set", name: "d", type: ["ipv4_addr"], flags: ["dynamic", "timeout"], timeout: 3600 };
+    const conns: NftSet = { kind: "set", name: "c", type: ["ipv4_addr"], flags: ["dynamic"] };
+    const rules: NftRule[] = [
+      counted(udpTo9999, { kind: "quota", bytes: 250n }),
+      counted(udpTo9999, match({ kind: "numgen", mode: "inc", mod: 3 }, num(1))),
+      counted(udpTo9999, { kind: "limit", rate: 1, per: "minute", unit: "packets", burst: 3 }),
+      counted(udpTo9999, { kind: "limit", rate: 1, per: "minute", unit: "packets", burst: 2, over: true }),
+      counted(udpTo9999, match({ kind: "tcp option", name: "maxseg" }, { kind: "boolean", value: false })),
+      counted(udpTo9999, match(ctx("state"), sym("new"), "in")),
+      counted(udpTo9999, { kind: "set", op: "update", set: "d", elem: ip("daddr"), stmts: [{ kind: "limit", rate: 1, per: "minute", unit: "packets", burst: 2, over: true }] }),
+      counted(udpTo9999, { kind: "set", op: "add", set: "c", elem: ip("daddr"), stmts: [{ kind: "ct count", count: 2, over: true }] }),
+      counted(udpTo9999, match({ kind: "payload", protocol: "ip", field: "length" }, num(100))),
+      counted(udpTo9999, match({ kind: "raw payload", base: "th", offset: 16, length: 16 }, num(9999))),
+      counted(udpTo9999, match(and(meta("random"), num(0)), num(0))),
+    ];
+    const rs = ruleset(table("ip", "t", [base("o", "output", rules, { policy: "accept" })], { sets: [perDaddr, conns] }));
+    const ns = createNetns("ipt2nft-eval-nft");
+    const dir = mkdtempSync(join(tmpdir(), "ipt2nft-eval-nft-"));
+    try {
+      expect(ns.exec("ip", ["link", "set", "lo", "up"]).code).toBe(0);
+      const file = join(dir, "rules.nft");
+      writeFileSync(file, printNftText(rs));
+      expect(ns.exec("nft", ["-f", file]).stderr).toBe("");
+      const send = "const d=require('dgram').createSocket('udp4');d.send(Buffer.alloc(72),9999,'127.0.0.1',()=>d.close());";
+      const kernelCounts = (): number[] => [...ns.exec("nft", ["list", "chain", "ip", "t", "o"]).stdout.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+      let state = emptyState;
+      for (let i = 0; i < 6; i++) {
+        expect(ns.exec("node", ["-e", send]).code).toBe(0);
+        const datagram = udp({ path: "output", iif: undefined, oif: "lo", saddr: "127.0.0.1", daddr: "127.0.0.1", sport: 40000 + i, dport: 9999, length: 100 });
+        const o = one(rs, datagram, state, T0 + i / 10);
+        state = o.state;
+        const predicted = rules.map((_, r) => Number(state.counters.get(`ip t/o/${r}`)?.packets ?? 0n));
+        expect({ datagram: i + 1, counts: kernelCounts() }).toEqual({ datagram: i + 1, counts: predicted });
+      }
+    } finally {
+      ns.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
