@@ -184,8 +184,8 @@ export const nftSupportedExpressions: Readonly<Partial<Record<NftExpr["kind"], s
 // Entry point
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Options of {@link evaluateNft}. */
-export interface NftEvalOptions {
+/** Options of {@link evaluateNft}: the host and clock, and how to treat what the ruleset does not say. */
+export interface NftEvalOptions extends EvalEnvironment {
   /**
    * Clock time (seconds) the ruleset was loaded at: timeouts of set elements written in the ruleset count
    * from here. Without it those elements never expire.
@@ -241,7 +241,7 @@ export function prepareNft(ruleset: NftRuleset): NftProgram | Unsupported {
  * probability, or what the evaluator could not model. Pure: the packet and state are not changed; each
  * outcome carries the state after the packet. Give a program from {@link prepareNft} to skip the checks.
  */
-export function evaluateNft(ruleset: NftRuleset | NftProgram, packet: Packet, state: EvalState, env: EvalEnvironment, options: NftEvalOptions = {}): EvalResult {
+export function evaluateNft(ruleset: NftRuleset | NftProgram, packet: Packet, state: EvalState, options: NftEvalOptions): EvalResult {
   const program = ruleset instanceof NftProgram ? ruleset : prepareNft(ruleset);
   if (!(program instanceof NftProgram)) return program;
   const index = NftProgram.indexOf(program);
@@ -257,7 +257,7 @@ export function evaluateNft(ruleset: NftRuleset | NftProgram, packet: Packet, st
     if (outcomes.length + pending.length >= maxBranches) {
       return unsupportedResult("branches", `more than ${maxBranches} branches of chance (meta random, numgen random)`);
     }
-    const run = new PacketRun(index, packet, state, env, options, script);
+    const run = new PacketRun(index, packet, state, options, script);
     try {
       const outcome = run.walk();
       outcomes.push({ p: run.probability, outcome });
@@ -711,7 +711,6 @@ class PacketRun {
     private readonly index: RulesetIndex,
     packet: Packet,
     private readonly state: EvalState,
-    private readonly env: EvalEnvironment,
     private readonly options: NftEvalOptions,
     private readonly script: readonly number[],
   ) {
@@ -721,7 +720,7 @@ class PacketRun {
     this.limits = new Map(state.limits);
     this.quotas = new Map(state.quotas);
     this.sets = new Map(state.sets);
-    this.now = secondsToNanos(env.clock.now);
+    this.now = secondsToNanos(options.clock.now);
     // The connection mark a previous packet set wins over the packet's own.
     const mark = ctMarkOf(state, packet);
     this.packet = packet.ct !== undefined && mark !== undefined ? { ...packet, ct: { ...packet.ct, mark } } : packet;
@@ -1247,7 +1246,7 @@ class PacketRun {
       return GO_ON;
     }
     const timeoutSeconds = elem.kind === "elem" && elem.timeout !== undefined ? elem.timeout : set.timeout;
-    const expires = set.timeoutFlag && timeoutSeconds !== undefined ? this.env.clock.now + timeoutSeconds : undefined;
+    const expires = set.timeoutFlag && timeoutSeconds !== undefined ? this.options.clock.now + timeoutSeconds : undefined;
     const elementState = `${set.key}|${key}`;
     if (this.elementPresent(set, value)) {
       if (op === "update" && expires !== undefined) this.setOverlay(set, key, { present: true, expires });
@@ -1353,7 +1352,7 @@ class PacketRun {
     }
     const delta = tokens - cost;
     const under = delta >= 0n;
-    this.limits.set(key, { credit: under ? delta : tokens, last: this.env.clock.now });
+    this.limits.set(key, { credit: under ? delta : tokens, last: this.options.clock.now });
     return under !== (l.over === true);
   }
 
@@ -1457,7 +1456,7 @@ class PacketRun {
   }
 
   private interfaceAddress(name: string | undefined): string | undefined {
-    const iface = this.env.host.interfaces.find((i) => i.name === name);
+    const iface = this.options.host.interfaces.find((i) => i.name === name);
     for (const a of iface?.addresses ?? []) {
       const text = a.split("/")[0] ?? a;
       if (addressValue(text)?.family === this.packet.family) return text;
@@ -1974,7 +1973,7 @@ class PacketRun {
       case "oifgroup": {
         const dev = e.key === "iifgroup" ? p.iif : p.oif;
         if (dev === undefined) return BREAK;
-        const iface = this.env.host.interfaces.find((i) => i.name === dev);
+        const iface = this.options.host.interfaces.find((i) => i.name === dev);
         if (iface === undefined) return unsupported("meta devgroup", `interface ${dev} is not in the host model`);
         return intValue(type, iface.group);
       }
@@ -2088,7 +2087,7 @@ class PacketRun {
 
   /** inet_dev_addr_type / nft_fib6 type from the host model: local, broadcast, multicast, else unicast. */
   private addressType(address: string, dev: string | undefined): number {
-    const host = this.env.host;
+    const host = this.options.host;
     const a = addressValue(address);
     if (a === undefined) return unsupported("fib", `address ${address}`);
     const bare = (s: string) => s.split("/")[0] ?? s;

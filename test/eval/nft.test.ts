@@ -149,7 +149,7 @@ function input(rules: NftRule[], policy: "accept" | "drop" = "drop", extra: Para
 // ---------------------------------------------------------------- running
 
 function run(rs: NftRuleset, p: Packet, state: EvalState = emptyState, now = T0, loadedAt?: number): EvalResult {
-  return evaluateNft(rs, p, state, { host, clock: { now } }, loadedAt === undefined ? {} : { loadedAt });
+  return evaluateNft(rs, p, state, { host, clock: { now }, ...(loadedAt === undefined ? {} : { loadedAt }) });
 }
 
 /** The one outcome of a deterministic evaluation. */
@@ -673,7 +673,7 @@ describe("exact distributions", () => {
   it("too many branches are refused, not enumerated forever", () => {
     const ng: NftExpr = { kind: "numgen", mode: "random", mod: 100 };
     const rs = input([rule({ kind: "mangle", key: meta("mark"), value: ng }), rule({ kind: "mangle", key: { kind: "meta", key: "priority" }, value: ng }), rule(accept)]);
-    const r = evaluateNft(rs, tcp(), emptyState, { host, clock: { now: T0 } }, { maxBranches: 50 });
+    const r = evaluateNft(rs, tcp(), emptyState, { host, clock: { now: T0 }, maxBranches: 50 });
     expect(r.kind === "unsupported" ? r.feature : "outcomes").toBe("branches");
     // One draw of 100 values is within the default bound.
     expect(outcomes(input([rule({ kind: "mangle", key: meta("mark"), value: ng }), rule(accept)]), tcp())).toHaveLength(100);
