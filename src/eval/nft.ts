@@ -72,6 +72,7 @@ import {
   type LimitBucket,
   type NatRange,
   natManipOf,
+  type Outcome,
   natRulesConsulted,
   type RejectWith,
   type RuleCounter,
@@ -588,8 +589,9 @@ function subExpressions(e: NftExpr): readonly NftExpr[] {
     case "concat":
       return e.exprs;
     case "binop":
+      return [e.left, e.right];
     case "map":
-      return e.kind === "binop" ? [e.left, e.right] : [e.key, e.data];
+      return [e.key, e.data];
     case "payload":
     case "raw payload":
     case "exthdr":
@@ -756,7 +758,7 @@ class PacketRun {
 
   // ------------------------------------------------------------------ the path
 
-  walk() {
+  walk(): Outcome {
     for (const hook of hooksOf[this.packet.path]) {
       this.hook = hook;
       for (const entry of this.index.entries(hook, this.packet.family)) {
@@ -767,7 +769,7 @@ class PacketRun {
     return this.outcome({ kind: "accept" });
   }
 
-  private outcome(verdict: Verdict) {
+  private outcome(verdict: Verdict): Outcome {
     const state: EvalState = {
       ...this.state,
       counters: this.counters,
@@ -2016,7 +2018,8 @@ class PacketRun {
       // nft_ct_get_eval: without a connection the state is invalid, or untracked after notrack.
       const ct = this.connection();
       if (ct !== undefined) return intValue(type, ctStateBits[ct.state]);
-      return intValue(type, this.ctView.kind === "untracked" ? 0x40 : 0x01);
+      const untracked = this.ctView.kind === "untracked" || (this.ctView.kind === "not yet" && this.notracked);
+      return intValue(type, untracked ? 0x40 : 0x01);
     }
     const ct = this.connection();
     if (ct === undefined) return BREAK;

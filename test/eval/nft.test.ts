@@ -558,6 +558,9 @@ describe("conntrack and NAT", () => {
     expect(o.packet.ct).toBeUndefined();
     expect(o.effects).toEqual([{ kind: "notrack", hook: "prerouting" }]);
     expect(verdict(rs, tcp({ dport: 23 }))).toBe("drop");
+    // Right after notrack, still before conntrack, the state reads untracked (ctinfo IP_CT_UNTRACKED).
+    const same = ruleset(table("inet", "raw", [base("pre", "prerouting", [rule({ kind: "notrack" }), rule(match(ctx("state"), sym("untracked")), markSet(2))], { priority: -300 })]));
+    expect(one(same, tcp()).packet.mark).toBe(2);
   });
 
   it("ct mark set goes to the state and is seen by the next packet of the connection", () => {
