@@ -9,6 +9,7 @@ import type { Ruleset, TableName } from "../ast/rule.js";
 import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "./generated/iptables-save-parser.js";
 import { type CommandRaw, grammarBuilder, type RawRuleset } from "./build.js";
 import { LineIndex } from "./lines.js";
+import { syntaxErrorDiagnostic } from "./syntax-error.js";
 import { type Command, type CommandKind, RuleBuilder } from "./rule.js";
 import { assembleRuleset, lineSourceOf } from "./ruleset.js";
 import { scanLines } from "./scan.js";
@@ -76,34 +77,8 @@ function runGrammar(text: string, startRule: "Ruleset" | "RuleCommand", file: st
     return { value: peggyParse(text, { startRule, build: grammarBuilder, grammarSource: file ?? "<input>" }) };
   } catch (e) {
     if (!(e instanceof PeggySyntaxError)) throw e;
-    const lines = new LineIndex(text);
-    const { start, end } = e.location;
-    const expected = [...new Set(e.expected.map((x) => describeExpectation(x)))].sort();
-    const found = e.found === null ? "end of input" : JSON.stringify(e.found);
-    return {
-      error: {
-        severity: "error",
-        code: "syntax",
-        message: `expected ${expected.join(", ")} but found ${found}`,
-        span: lines.span(start.offset, Math.max(end.offset, start.offset + 1)),
-        expected,
-        found,
-        ...(file === undefined ? {} : { file }),
-      },
-    };
+    return { error: syntaxErrorDiagnostic(e, new LineIndex(text), file) };
   }
-}
-
-interface Expectation {
-  readonly type: string;
-  readonly text?: string;
-  readonly description?: string;
-}
-
-function describeExpectation(x: Expectation): string {
-  if (x.type === "literal" && x.text !== undefined) return JSON.stringify(x.text);
-  if (x.type === "end") return "end of input";
-  return x.description ?? x.type;
 }
 
 /**

@@ -36,6 +36,7 @@ import type { TextRange } from "./build.js";
 import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "./generated/ipset-save-parser.js";
 import { type IpsetAddRaw, type IpsetCreateRaw, type IpsetElementPartRaw, ipsetGrammarBuilder, type IpsetSaveRaw, type IpsetWordRaw } from "./ipset-build.js";
 import { LineIndex } from "./lines.js";
+import { syntaxErrorDiagnostic } from "./syntax-error.js";
 
 /**
  * Options for {@link parseIpsetSave}.
@@ -825,36 +826,13 @@ function parseSkbPrio(text: string): IpsetSkbPrio | Refusal {
 
 // ------------------------------------------------------------------ entry point
 
-interface Expectation {
-  readonly type: string;
-  readonly text?: string;
-  readonly description?: string;
-}
-
-function describeExpectation(x: Expectation): string {
-  if (x.type === "literal" && x.text !== undefined) return JSON.stringify(x.text);
-  if (x.type === "end") return "end of input";
-  return x.description ?? x.type;
-}
-
 /** Runs the grammar; a peggy SyntaxError becomes one located diagnostic. */
 function runIpsetGrammar(text: string, lines: LineIndex, file: string | undefined): IpsetSaveRaw | Diagnostic {
   try {
     return peggyParse(text, { build: ipsetGrammarBuilder, grammarSource: file ?? "<input>" }) as IpsetSaveRaw;
   } catch (e) {
     if (!(e instanceof PeggySyntaxError)) throw e;
-    const { start, end } = e.location;
-    const expected = [...new Set(e.expected.map((x) => describeExpectation(x)))].sort();
-    const found = e.found === null ? "end of input" : e.found === "\n" || e.found === "\r" ? "end of line" : JSON.stringify(e.found);
-    return {
-      severity: "error",
-      code: "syntax",
-      message: `expected ${expected.join(", ")} but found ${found}`,
-      span: lines.span(start.offset, Math.max(end.offset, start.offset + 1)),
-      expected,
-      found,
-      ...(file === undefined ? {} : { file }),
-    };
+    return syntaxErrorDiagnostic(e, lines, file);
   }
 }
 
