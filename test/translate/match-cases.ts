@@ -4,6 +4,7 @@
  * many translations for real (not only `nft -c`, which skips commit-time checks such as a hook's allowed
  * expressions) in one network namespace, as text and as JSON, comparing what nft lists back for both.
  */
+import { expect } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,4 +109,20 @@ function scrub(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const entries = Object.entries(value).filter(([k]) => k !== "handle" && k !== "expires" && k !== "comment");
   return Object.fromEntries(entries.map(([k, v]) => [k, scrub(v)]));
+}
+
+/**
+ * The refusal reasons of a command, or the parse error when the parser already rejects it (a match without the
+ * `-p` the kernel requires is a parse error once the schema says so, and a refusal of the translator before).
+ */
+export function refusalsOf(command: string, family: Family): readonly string[] {
+  try {
+    const t = translateMatch(command, family);
+    expect(t.text).toBeUndefined();
+    return t.refusals;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!message.startsWith("cannot parse")) throw e;
+    return [message];
+  }
 }

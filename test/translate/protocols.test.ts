@@ -6,24 +6,9 @@
 import { describe, expect, it } from "vitest";
 import type { Family } from "../../src/ast/index.js";
 import { kernelSkipReason } from "../helpers/translate.js";
-import { anchorRule, loadForReal, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
+import { anchorRule, loadForReal, refusalsOf, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
 import { countPackets, countSkipReason, type CountRule } from "./packet-counts.js";
 
-/**
- * The refusal reasons of a command, or the parse error when the parser already rejects it (a match without the
- * `-p` the kernel requires is a parse error once the schema says so, and a refusal of the translator before).
- */
-function refusalsOf(command: string, family: Family): readonly string[] {
-  try {
-    const t = translateMatch(command, family);
-    expect(t.text).toBeUndefined();
-    return t.refusals;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (!message.startsWith("cannot parse")) throw e;
-    return [message];
-  }
-}
 
 /** [command, family, the rule's nft text]. */
 const translations: readonly (readonly [string, Family, string])[] = [
