@@ -95,9 +95,13 @@ export type EquivalenceResult =
       readonly message: string;
     };
 
-/** A small host: this host's addresses on eth0, eth1 and lo, used when the caller gives none. */
+/**
+ * A small host: this host's addresses on eth0, eth1 and lo, used when the caller gives none. Every interface
+ * address is also a local address: the iptables evaluator's addrtype reads `localAddresses` while the nft
+ * evaluator's fib also reads the interfaces' addresses, so a host where they differ makes them disagree.
+ */
 export const defaultEquivalenceHost: HostModel = {
-  localAddresses: ["10.0.0.1", "192.168.1.1", "127.0.0.1", "fd00::1", "::1"],
+  localAddresses: ["10.0.0.1", "192.168.1.1", "127.0.0.1", "fd00::1", "fd01::1", "::1"],
   broadcastAddresses: ["10.0.0.255", "192.168.1.255"],
   interfaces: [
     { name: "lo", group: 0, addresses: ["127.0.0.1", "::1"] },
