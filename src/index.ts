@@ -69,3 +69,33 @@ export type {
 export { isNftIdentifier, isNftQuotable, printNftJson, printNftJsonText, printNftText } from "./nft/index.js";
 export type { Refusal, TranslatedRuleset, TranslateOptions, UntranslatedRule } from "./translate/index.js";
 export { translate } from "./translate/index.js";
+export type {
+  Conntrack,
+  EquivalenceOptions,
+  EquivalenceResult,
+  EvalResult,
+  EvalState,
+  HostModel,
+  IptablesEvalOptions,
+  NftEvalOptions,
+  Outcome,
+  Packet,
+  PacketFamily,
+  PacketGenerationOptions,
+  PacketPath,
+  SideResult,
+  UnsupportedPacket,
+  Verdict as PacketVerdict,
+  WeightedOutcome,
+} from "./eval/index.js";
+export {
+  checkEquivalence,
+  defaultEquivalenceHost,
+  describeCounterexample,
+  emptyState,
+  evaluateIptables,
+  evaluateNft,
+  generatePackets,
+  prepareIptables,
+  prepareNft,
+} from "./eval/index.js";

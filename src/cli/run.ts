@@ -8,7 +8,9 @@ import type { Family } from "../ast/index.js";
 import type { IpsetSave } from "../ast/ipset.js";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../diagnostic/index.js";
 import { printRuleset } from "../ast/index.js";
+import { type EquivalenceResult, checkEquivalence, describeCounterexample } from "../eval/index.js";
 import { checkInNetns, type CommandRunner, systemRunner } from "../host/index.js";
+import type { NftRuleset } from "../nft/index.js";
 import { printNftJsonText, printNftText } from "../nft/index.js";
 import { parseIpsetSave, parseRuleset } from "../parse/index.js";
 import { translate } from "../translate/index.js";
@@ -30,11 +32,14 @@ export const ExitCode = { ok: 0, refused: 1, badInput: 2, kernelRejected: 3 } as
 /** The usage text. */
 export const usage = `usage: ipt2nft [translate] [FILE|-] [options]
        ipt2nft fmt [FILE|-] [options]
+       ipt2nft equiv [FILE|-] [--ipset FILE] [-4|-6] [--packets N] [--seed N]
        ipt2nft host [options]   (see ipt2nft host --help)
 
 commands:
   translate (default)      translate an iptables-save dump to nftables
   fmt                      print the dump in canonical iptables-save form
+  equiv                    translate, then run generated packets through both rulesets and
+                           compare the outcomes; prints a counterexample when they differ
   host                     migrate this host's iptables rules (or --from DIR), optionally --apply
                            with automatic rollback
 
@@ -49,15 +54,18 @@ options:
                            (needs root)
   --replace-tables         start the nft file by deleting the tables it defines, so loading
                            it replaces exactly those tables
+  --packets N              equiv: packets to generate per path (default 200)
+  --seed N                 equiv: seed of the packet generator (default 1)
   --diagnostics json|text  how to print diagnostics on stderr (default text)
   -h, --help               show this help
 
-exit codes: 0 ok, 1 refused (rules with no nft equivalent), 2 bad input or usage,
+exit codes: 0 ok (equiv: equivalent), 1 refused (rules with no nft equivalent; equiv: a
+            counterexample, or an evaluator cannot model the ruleset), 2 bad input or usage,
             3 nft rejected the output (--check)
 `;
 
 interface CliOptions {
-  command: "translate" | "fmt";
+  command: "translate" | "fmt" | "equiv";
   input: string;
   output?: string;
   json: boolean;
@@ -67,6 +75,10 @@ interface CliOptions {
   check: boolean;
   replaceTables: boolean;
   diagnosticsJson: boolean;
+  /** equiv: packets per path. */
+  packets?: number;
+  /** equiv: seed of the packet generator. */
+  seed?: number;
 }
 
 type Parsed = { readonly options: CliOptions } | { readonly exit: number; readonly message?: string; readonly help?: true };
@@ -88,10 +100,18 @@ export function parseArgs(argv: readonly string[]): Parsed {
       case "-o":
       case "--output":
       case "--ipset":
+      case "--packets":
+      case "--seed":
       case "--diagnostics": {
         const v = valueOf(++i, a);
         if (typeof v !== "string") return v;
         if (a === "--ipset") o.ipset = v;
+        else if (a === "--packets" || a === "--seed") {
+          // Whole decimal numbers only: Number("") and Number("1e3") would slip through.
+          if (!/^\d{1,9}$/.test(v) || (a === "--packets" && Number(v) === 0)) return { exit: ExitCode.badInput, message: `${a} takes a ${a === "--packets" ? "positive " : ""}whole number, got ${v}` };
+          if (a === "--packets") o.packets = Number(v);
+          else o.seed = Number(v);
+        }
         else if (a === "--diagnostics") {
           if (v !== "json" && v !== "text") return { exit: ExitCode.badInput, message: "--diagnostics takes json or text" };
           o.diagnosticsJson = v === "json";
@@ -121,7 +141,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
         positional.push(a);
     }
   }
-  if (positional[0] === "fmt" || positional[0] === "translate") o.command = positional.shift() as "fmt" | "translate";
+  if (positional[0] === "fmt" || positional[0] === "translate" || positional[0] === "equiv") o.command = positional.shift() as "fmt" | "translate" | "equiv";
   if (positional.length > 1) return { exit: ExitCode.badInput, message: `one input file expected, got ${positional.join(" ")}` };
   o.input = positional[0] ?? "-";
   return { options: o };
@@ -167,6 +187,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   }
   const diagnostics: Diagnostic[] = [...parsedRules.diagnostics];
   let output: string;
+  let exit: number = ExitCode.ok;
   if (o.command === "fmt") {
     output = printRuleset(parsedRules.value);
   } else {
@@ -197,7 +218,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return ExitCode.refused;
     }
     const printOptions = { preamble: o.replaceTables ? "replace-tables" : "none" } as const;
-    output = o.json ? `${printNftJsonText(t.value.nft, printOptions)}\n` : printNftText(t.value.nft, printOptions);
+    if (o.command === "equiv") {
+      const result = checkEquivalence(parsedRules.value, t.value.nft, { ...(o.packets === undefined ? {} : { count: o.packets }), ...(o.seed === undefined ? {} : { seed: o.seed }), ...(ipsets === undefined ? {} : { ipsets }) });
+      output = equivalenceReport(printRuleset(parsedRules.value), t.value.nft, result);
+      if (!result.equivalent) exit = ExitCode.refused;
+    } else output = o.json ? `${printNftJsonText(t.value.nft, printOptions)}\n` : printNftText(t.value.nft, printOptions);
     if (o.check) {
       const checked = await checkInNetns(output, o.json ? "json" : "text", io.run ?? systemRunner);
       if (!checked.ok) {
@@ -217,5 +242,45 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return ExitCode.badInput;
     }
   }
-  return ExitCode.ok;
+  return exit;
+}
+
+/**
+ * What `ipt2nft equiv` prints: the counts checked, the packets an evaluator could not model (by side and
+ * reason, most frequent first), and for a difference both rulesets as text, the packet and both outcomes.
+ */
+function equivalenceReport(iptablesText: string, nft: NftRuleset, result: EquivalenceResult): string {
+  const notModelled = (unsupported: Extract<EquivalenceResult, { kind: "equivalent" }>["unsupported"]): string[] => {
+    const byReason = new Map<string, number>();
+    for (const u of unsupported) {
+      const reason = `${u.side}: ${u.feature}: ${u.message}`;
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    const lines = [...byReason].sort(([a, m], [b, n]) => n - m || a.localeCompare(b)).map(([reason, n]) => `  ${String(n)} × ${reason}`);
+    return unsupported.length === 0 ? [] : [`${String(unsupported.length)} packet(s) not compared: an evaluator does not model them:`, ...lines];
+  };
+  switch (result.kind) {
+    case "equivalent":
+      return [`equivalent: ${String(result.packets)} packet(s) checked on ${String(result.paths.length)} path(s) (${result.paths.join(", ")})`, ...notModelled(result.unsupported), ""].join("\n");
+    case "counterexample":
+      return [
+        `not equivalent: a packet gets different outcomes (${String(result.packets)} packet(s) agreed before it)`,
+        ...notModelled(result.unsupported),
+        "--- iptables-save",
+        iptablesText.trimEnd(),
+        "--- nft",
+        printNftText(nft).trimEnd(),
+        "--- counterexample",
+        describeCounterexample(result),
+        "",
+      ].join("\n");
+    case "unchecked":
+      return `not checked: the ${result.side} evaluator does not model ${result.feature}: ${result.message}\n`;
+    default:
+      return assertNever(result);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled ${JSON.stringify(x)}`);
 }

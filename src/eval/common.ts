@@ -200,11 +200,23 @@ export interface SetOverlayEntry {
   readonly expires?: number;
 }
 
-/** Everything that lives between packets. Never mutated: evaluation returns a new value. */
+/**
+ * Everything that lives between packets. Never mutated: evaluation returns a new value.
+ *
+ * @example
+ * ```ts
+ * // Run packets in sequence, each seeing the state the one before left (limit, recent, nth, counters).
+ * const run = (ruleset: Ruleset, packets: readonly Packet[]): EvalState =>
+ *   packets.reduce<EvalState>((state, packet) => {
+ *     const r = evaluateIptables(ruleset, packet, state, { host: defaultEquivalenceHost, clock: { now: 0 } });
+ *     return r.kind === "outcomes" && r.outcomes.length === 1 && r.outcomes[0] ? r.outcomes[0].outcome.state : state;
+ *   }, emptyState);
+ * ```
+ */
 export interface EvalState {
   /** Per rule (key chosen by the evaluator, such as `filter/INPUT/3`). */
   readonly counters: ReadonlyMap<string, RuleCounter>;
-  /** Connection mark by {@link connectionKey}; overrides the packet's `ct.mark` once a rule set it. */
+  /** Connection mark by connection (zone and original tuple); overrides the packet's `ct.mark` once a rule set it. */
   readonly ctMarks: ReadonlyMap<string, number>;
   /** statistic --mode nth / numgen inc counters, per rule. */
   readonly nth: ReadonlyMap<string, number>;
@@ -214,11 +226,20 @@ export interface EvalState {
   readonly quotas: ReadonlyMap<string, bigint>;
   /** recent lists: list name → address → entry. */
   readonly recent: ReadonlyMap<string, ReadonlyMap<string, RecentEntry>>;
-  /** Set changes made by packets: set name → {@link elementKey} → entry. */
+  /** Set changes made by packets: set name → element key (its parts joined by `,`) → entry. */
   readonly sets: ReadonlyMap<string, ReadonlyMap<string, SetOverlayEntry>>;
 }
 
-/** The state before any packet. */
+/**
+ * The state before any packet.
+ *
+ * @example
+ * ```ts
+ * const { value: ruleset } = parseRuleset(text);
+ * const first = (packet: Packet): EvalResult | undefined =>
+ *   ruleset && evaluateIptables(ruleset, packet, emptyState, { host: defaultEquivalenceHost, clock: { now: 0 } });
+ * ```
+ */
 export const emptyState: EvalState = {
   counters: new Map(),
   ctMarks: new Map(),
@@ -267,7 +288,15 @@ export function ctMarkOf(state: EvalState, packet: Packet): number | undefined {
  */
 export type RejectWith = { readonly kind: "tcp-reset" } | { readonly kind: "icmp"; readonly type: number; readonly code: number };
 
-/** The final fate of a packet. */
+/**
+ * The final fate of a packet.
+ *
+ * @example
+ * ```ts
+ * const describe = (v: PacketVerdict): string =>
+ *   v.kind === "reject" ? `reject with ${v.with.kind}` : v.kind === "queue" ? `queue ${String(v.num)}` : v.kind;
+ * ```
+ */
 export type Verdict =
   | { readonly kind: "accept" }
   | { readonly kind: "drop" }
@@ -291,7 +320,15 @@ export interface TraceStep {
   readonly rule: number | "policy";
 }
 
-/** The result of one packet on one branch of chance. */
+/**
+ * The result of one packet on one branch of chance.
+ *
+ * @example
+ * ```ts
+ * const show = (o: Outcome): string =>
+ *   `${o.verdict.kind} ${o.packet.daddr}:${String(o.packet.dport)} via ${o.trace.map((t) => `${t.table}/${t.chain}`).join(" ")}`;
+ * ```
+ */
 export interface Outcome {
   readonly verdict: Verdict;
   /** The packet after mangling and NAT (addresses, ports, mark, ct mark, dscp, ttl). */
@@ -301,7 +338,15 @@ export interface Outcome {
   readonly state: EvalState;
 }
 
-/** An outcome and its exact probability; the probabilities of one evaluation sum to 1. */
+/**
+ * An outcome and its exact probability; the probabilities of one evaluation sum to 1.
+ *
+ * @example
+ * ```ts
+ * // A rule with -m statistic --mode random gives more than one outcome; p is exact (num / den).
+ * const certain = (w: WeightedOutcome): boolean => w.p.num === w.p.den;
+ * ```
+ */
 export interface WeightedOutcome {
   readonly p: Rational;
   readonly outcome: Outcome;
@@ -315,7 +360,15 @@ export interface Unsupported {
   readonly message: string;
 }
 
-/** What evaluating one packet gives: the distribution of outcomes, or what stopped the evaluator. */
+/**
+ * What evaluating one packet gives: the distribution of outcomes, or what stopped the evaluator.
+ *
+ * @example
+ * ```ts
+ * const verdicts = (r: EvalResult): string[] =>
+ *   r.kind === "outcomes" ? r.outcomes.map((w) => w.outcome.verdict.kind) : [`not modelled: ${r.feature}`];
+ * ```
+ */
 export type EvalResult = { readonly kind: "outcomes"; readonly outcomes: readonly WeightedOutcome[] } | Unsupported;
 
 /**

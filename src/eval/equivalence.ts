@@ -28,7 +28,14 @@ import { evaluateIptables, prepareIptables } from "./iptables.js";
 import { evaluateNft, prepareNft } from "./nft.js";
 import type { Conntrack, CtState, HostModel, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
 
-/** Options of {@link checkEquivalence}. */
+/**
+ * Options of {@link checkEquivalence}.
+ *
+ * @example
+ * ```ts
+ * const options: EquivalenceOptions = { count: 500, seed: 42, paths: ["input", "forward"] };
+ * ```
+ */
 export interface EquivalenceOptions {
   /** The packets to check. Without them, packets are generated from the iptables rules (see {@link generatePackets}). */
   readonly packets?: readonly Packet[];
@@ -50,7 +57,15 @@ export interface EquivalenceOptions {
   readonly hz?: number;
 }
 
-/** A packet one evaluator could not model, so it was not compared. */
+/**
+ * A packet one evaluator could not model, so it was not compared.
+ *
+ * @example
+ * ```ts
+ * const reasons = (r: EquivalenceResult): string[] =>
+ *   r.kind === "unchecked" ? [] : r.unsupported.map((u: UnsupportedPacket) => `${u.side}: ${u.feature}`);
+ * ```
+ */
 export interface UnsupportedPacket {
   readonly packet: Packet;
   readonly side: "iptables" | "nft";
@@ -58,14 +73,33 @@ export interface UnsupportedPacket {
   readonly message: string;
 }
 
-/** One side's answer for a counterexample packet. */
+/**
+ * One side's answer for a counterexample packet.
+ *
+ * @example
+ * ```ts
+ * const keys = (r: EquivalenceResult): string[] =>
+ *   r.kind === "counterexample" ? r.iptables.distribution.map((d) => d.key) : [];
+ * const side: (s: SideResult) => number = (s) => s.outcomes.length;
+ * ```
+ */
 export interface SideResult {
   readonly outcomes: readonly WeightedOutcome[];
   /** The outcome distribution as compared: outcome keys with their probabilities. */
   readonly distribution: readonly { readonly key: string; readonly p: Rational }[];
 }
 
-/** What {@link checkEquivalence} found. */
+/**
+ * What {@link checkEquivalence} found.
+ *
+ * @example
+ * ```ts
+ * const summary = (r: EquivalenceResult): string =>
+ *   r.kind === "equivalent" ? `${String(r.packets)} packets on ${r.paths.join(", ")}`
+ *   : r.kind === "counterexample" ? describeCounterexample(r)
+ *   : `${r.side} evaluator: ${r.message}`;
+ * ```
+ */
 export type EquivalenceResult =
   | {
       readonly kind: "equivalent";
@@ -99,6 +133,12 @@ export type EquivalenceResult =
  * A small host: this host's addresses on eth0, eth1 and lo, used when the caller gives none. Every interface
  * address is also a local address: the iptables evaluator's addrtype reads `localAddresses` while the nft
  * evaluator's fib also reads the interfaces' addresses, so a host where they differ makes them disagree.
+ *
+ * @example
+ * ```ts
+ * // The default host with one more local address.
+ * const host: HostModel = { ...defaultEquivalenceHost, localAddresses: [...defaultEquivalenceHost.localAddresses, "10.0.0.9"] };
+ * ```
  */
 export const defaultEquivalenceHost: HostModel = {
   localAddresses: ["10.0.0.1", "192.168.1.1", "127.0.0.1", "fd00::1", "fd01::1", "::1"],
@@ -114,6 +154,17 @@ export const defaultEquivalenceHost: HostModel = {
  * Runs every packet through both rulesets and compares the outcome distributions exactly. Returns the
  * number of packets compared and the paths, or the first packet on which they differ with both sides'
  * outcomes (traces included). Packets either evaluator does not model are listed in `unsupported`.
+ *
+ * @example
+ * ```ts
+ * const { value: ruleset } = parseRuleset(text);
+ * const translated = ruleset && translate(ruleset).value;
+ * if (ruleset && translated) {
+ *   const result = checkEquivalence(ruleset, translated.nft, { count: 200, seed: 1 });
+ *   if (result.kind === "counterexample") console.error(describeCounterexample(result));
+ *   else if (result.kind === "equivalent") console.log(`${String(result.packets)} packets agree`);
+ * }
+ * ```
  */
 export function checkEquivalence(iptables: Ruleset, nft: NftRuleset, options: EquivalenceOptions = {}): EquivalenceResult {
   const iptProgram = prepareIptables(iptables, { ...(options.ipsets === undefined ? {} : { ipsets: options.ipsets }), ...(options.hz === undefined ? {} : { hz: options.hz }) });
@@ -160,7 +211,16 @@ function sameDistribution(a: readonly { readonly key: string; readonly p: Ration
   });
 }
 
-/** A counterexample as text: the packet, then each side's outcomes with probabilities and traces. */
+/**
+ * A counterexample as text: the packet, then each side's outcomes with probabilities and traces.
+ *
+ * @example
+ * ```ts
+ * const report = (result: EquivalenceResult): void => {
+ *   if (result.kind === "counterexample") process.stderr.write(`${describeCounterexample(result)}\n`);
+ * };
+ * ```
+ */
 export function describeCounterexample(result: Extract<EquivalenceResult, { kind: "counterexample" }>): string {
   const side = (name: string, s: SideResult): string =>
     [`${name}:`, ...s.outcomes.map((w) => `  p=${formatRational(w.p)}  ${outcomeKeyText(w)}\n    trace: ${w.outcome.trace.map((t) => `${t.hook} ${t.table}/${t.chain}#${String(t.rule)}`).join(" → ")}`)].join("\n");
@@ -174,7 +234,14 @@ function outcomeKeyText(w: WeightedOutcome): string {
 
 // ---------------------------------------------------------------- packet generation
 
-/** Options of {@link generatePackets}. */
+/**
+ * Options of {@link generatePackets}.
+ *
+ * @example
+ * ```ts
+ * const options: PacketGenerationOptions = { count: 1000, seed: 7, paths: ["forward"], host: defaultEquivalenceHost };
+ * ```
+ */
 export interface PacketGenerationOptions {
   /** Packets per path. */
   readonly count: number;
@@ -208,6 +275,14 @@ const emptyMentions: SortedMentions = { addresses: [], ports: [], interfaces: []
  * below, first, last, one above), ports and their neighbours, interface names (a wildcard's prefix with a
  * suffix), marks and mark values with mask bits flipped, mixed with random ones; tcp, udp and icmp; every
  * conntrack state. Deterministic for a given seed (a 32-bit xorshift, not Math.random).
+ *
+ * @example
+ * ```ts
+ * const { value: ruleset } = parseRuleset(text);
+ * const packets = ruleset ? generatePackets(ruleset, { count: 100, seed: 1, paths: ["input", "forward", "output"], host: defaultEquivalenceHost }) : [];
+ * // The same packets checked against a hand-written nft ruleset:
+ * const check = (nft: NftRuleset): EquivalenceResult | undefined => ruleset && checkEquivalence(ruleset, nft, { packets });
+ * ```
  */
 export function generatePackets(ruleset: Ruleset, options: PacketGenerationOptions): readonly Packet[] {
   const family: PacketFamily = ruleset.family === "ipv6" ? "ipv6" : "ipv4";

@@ -86,7 +86,14 @@ import type { Conntrack, Hook, HostModel, Packet, Rational } from "./packet.js";
 
 // ---------------------------------------------------------------- public surface
 
-/** Options of {@link evaluateIptables}. */
+/**
+ * Options of {@link evaluateIptables}.
+ *
+ * @example
+ * ```ts
+ * const options: IptablesEvalOptions = { host: defaultEquivalenceHost, clock: { now: 1_700_000_000 }, hz: 250 };
+ * ```
+ */
 export interface IptablesEvalOptions extends EvalEnvironment {
   /** The ipsets `-m set` and `-j SET` refer to (an `ipset save` dump). */
   readonly ipsets?: IpsetSave;
@@ -232,7 +239,21 @@ export interface CompiledChain {
 /** What {@link prepareIptables} checks against: the ipsets rules refer to, and the timer frequency (rate limits the kernel refuses depend on it). */
 export type IptablesPrepareOptions = Pick<IptablesEvalOptions, "ipsets" | "hz">;
 
-/** Checks that the evaluator models everything `ruleset` uses (with these ipsets) and indexes its chains. */
+/**
+ * Checks that the evaluator models everything `ruleset` uses (with these ipsets) and indexes its chains.
+ *
+ * @example
+ * ```ts
+ * const { value: ruleset } = parseRuleset(text);
+ * const program = ruleset && prepareIptables(ruleset);
+ * if (program && program.kind !== "unsupported") {
+ *   // Checked once, then run for many packets.
+ *   const results = generatePackets(ruleset, { count: 100, seed: 1, paths: ["input"], host: defaultEquivalenceHost }).map((packet) =>
+ *     evaluateIptables(program, packet, emptyState, { host: defaultEquivalenceHost, clock: { now: 0 } }),
+ *   );
+ * } else if (program) console.error(`not modelled: ${program.feature}`);
+ * ```
+ */
 export function prepareIptables(ruleset: Ruleset, options: IptablesPrepareOptions = {}): IptablesProgram | Unsupported {
   const refused = findUnsupported(ruleset, options.ipsets, options.hz ?? defaultHz);
   if (refused !== undefined) return refused;
@@ -246,6 +267,19 @@ export function prepareIptables(ruleset: Ruleset, options: IptablesPrepareOption
  * with its exact probability (one outcome unless `statistic --mode random` splits it), or what the
  * evaluator does not model. A packet of the other family passes untouched: the ruleset does not see it.
  * Give a program from {@link prepareIptables} (built with the same ipsets and hz) to skip the checks.
+ *
+ * @example
+ * ```ts
+ * const packet: Packet = {
+ *   family: "ipv4", path: "input", iif: "eth0", saddr: "192.0.2.7", daddr: "10.0.0.1", l4proto: 6, sport: 40000, dport: 22,
+ *   tcpFlags: 0x02, length: 60, ttl: 64, dscp: 0, ecn: 0, mark: 0, pkttype: "unicast", cpu: 0,
+ * };
+ * const { value: ruleset } = parseRuleset(text);
+ * if (ruleset) {
+ *   const result = evaluateIptables(ruleset, packet, emptyState, { host: defaultEquivalenceHost, clock: { now: 1_700_000_000 } });
+ *   if (result.kind === "outcomes") for (const { p, outcome } of result.outcomes) console.log(p, outcome.verdict.kind);
+ * }
+ * ```
  */
 export function evaluateIptables(ruleset: Ruleset | IptablesProgram, packet: Packet, state: EvalState, options: IptablesEvalOptions): EvalResult {
   const program = ruleset.kind === "iptables-program" ? ruleset : prepareIptables(ruleset, options);

@@ -185,7 +185,14 @@ export const nftSupportedExpressions: Readonly<Partial<Record<NftExpr["kind"], s
 // Entry point
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Options of {@link evaluateNft}: the host and clock, and how to treat what the ruleset does not say. */
+/**
+ * Options of {@link evaluateNft}: the host and clock, and how to treat what the ruleset does not say.
+ *
+ * @example
+ * ```ts
+ * const options: NftEvalOptions = { host: defaultEquivalenceHost, clock: { now: 1_700_000_000 }, loadedAt: 1_700_000_000 };
+ * ```
+ */
 export interface NftEvalOptions extends EvalEnvironment {
   /**
    * Clock time (seconds) the ruleset was loaded at: timeouts of set elements written in the ruleset count
@@ -219,9 +226,19 @@ export class NftProgram {
 }
 
 /**
- * Checks that `ruleset` uses nothing the evaluator never models (see {@link nftSupportedStatements} and
- * {@link nftSupportedExpressions}) and indexes it for {@link evaluateNft}. What depends on the packet
+ * Checks that `ruleset` uses nothing the evaluator never models (see `nftSupportedStatements` and
+ * `nftSupportedExpressions`) and indexes it for {@link evaluateNft}. What depends on the packet
  * (header bits the model lacks, a fragment's data) can still give an `unsupported` result per packet.
+ *
+ * @example
+ * ```ts
+ * const { value: ruleset } = parseRuleset(text);
+ * const nft = ruleset && translate(ruleset).value?.nft;
+ * const program = nft && prepareNft(nft);
+ * // Checked and indexed once, then run for many packets.
+ * const verdict = (packet: Packet): EvalResult | undefined =>
+ *   program && (program.kind === "unsupported" ? program : evaluateNft(program, packet, emptyState, { host: defaultEquivalenceHost, clock: { now: 0 } }));
+ * ```
  */
 export function prepareNft(ruleset: NftRuleset): NftProgram | Unsupported {
   for (const t of ruleset.tables) {
@@ -241,6 +258,20 @@ export function prepareNft(ruleset: NftRuleset): NftProgram | Unsupported {
  * Runs `packet` along its path through `ruleset` and returns every possible outcome with its exact
  * probability, or what the evaluator could not model. Pure: the packet and state are not changed; each
  * outcome carries the state after the packet. Give a program from {@link prepareNft} to skip the checks.
+ *
+ * @example
+ * ```ts
+ * const packet: Packet = {
+ *   family: "ipv4", path: "input", iif: "eth0", saddr: "192.0.2.7", daddr: "10.0.0.1", l4proto: 6, sport: 40000, dport: 22,
+ *   tcpFlags: 0x02, length: 60, ttl: 64, dscp: 0, ecn: 0, mark: 0, pkttype: "unicast", cpu: 0,
+ * };
+ * const { value: ruleset } = parseRuleset(text);
+ * const nft = ruleset && translate(ruleset).value?.nft;
+ * if (nft) {
+ *   const result = evaluateNft(nft, packet, emptyState, { host: defaultEquivalenceHost, clock: { now: 1_700_000_000 } });
+ *   if (result.kind === "outcomes") for (const { p, outcome } of result.outcomes) console.log(p, outcome.verdict.kind);
+ * }
+ * ```
  */
 export function evaluateNft(ruleset: NftRuleset | NftProgram, packet: Packet, state: EvalState, options: NftEvalOptions): EvalResult {
   const program = ruleset instanceof NftProgram ? ruleset : prepareNft(ruleset);

@@ -5,12 +5,27 @@
  * @module
  */
 
-/** Address family of a packet. */
+/**
+ * Address family of a packet.
+ *
+ * @example
+ * ```ts
+ * const family: PacketFamily = "ipv6";
+ * const local = (p: Packet): boolean => p.family === family && p.daddr === "::1";
+ * ```
+ */
 export type PacketFamily = "ipv4" | "ipv6";
 
 /**
  * The way a packet takes through the hooks: received for this host (prerouting → input), forwarded
  * (prerouting → forward → postrouting), or sent by this host (output → postrouting).
+ *
+ * @example
+ * ```ts
+ * // Check forwarded packets only (a router's rules).
+ * const paths: readonly PacketPath[] = ["forward"];
+ * const options: EquivalenceOptions = { paths };
+ * ```
  */
 export type PacketPath = "input" | "forward" | "output";
 
@@ -46,7 +61,22 @@ export interface CtTuple {
   readonly dport?: number;
 }
 
-/** The connection a packet belongs to, when it has one (absent for invalid and untracked packets). */
+/**
+ * The connection a packet belongs to, when it has one (absent for invalid and untracked packets).
+ *
+ * @example
+ * ```ts
+ * const ct: Conntrack = {
+ *   state: "established",
+ *   status: { expected: false, seenReply: true, assured: true, confirmed: true, snat: false, dnat: false },
+ *   mark: 0, zone: 0, direction: "original",
+ *   original: { saddr: "192.0.2.7", daddr: "10.0.0.1", l4proto: 6, sport: 40000, dport: 22 },
+ *   reply: { saddr: "10.0.0.1", daddr: "192.0.2.7", l4proto: 6, sport: 22, dport: 40000 },
+ *   expires: 120, packets: { original: 2n, reply: 1n }, bytes: { original: 120n, reply: 60n }, labels: [],
+ * };
+ * const established = (p: Packet): Packet => ({ ...p, ct });
+ * ```
+ */
 export interface Conntrack {
   readonly state: CtState;
   readonly status: CtStatus;
@@ -80,7 +110,19 @@ export interface Socket {
   readonly wildcard: boolean;
 }
 
-/** One packet at the start of its path. */
+/**
+ * One packet at the start of its path.
+ *
+ * @example
+ * ```ts
+ * const packet: Packet = {
+ *   family: "ipv4", path: "input", iif: "eth0", saddr: "192.0.2.7", daddr: "10.0.0.1", l4proto: 6, sport: 40000, dport: 22,
+ *   tcpFlags: 0x02, length: 60, ttl: 64, dscp: 0, ecn: 0, mark: 0, pkttype: "unicast", cpu: 0,
+ * };
+ * // A first packet of a connection: conntrack says new, with the packet's own tuple.
+ * const syn: Packet = { ...packet, ctInvalid: false };
+ * ```
+ */
 export interface Packet {
   readonly family: PacketFamily;
   readonly path: PacketPath;
@@ -125,7 +167,19 @@ export interface Packet {
   readonly priority?: number;
 }
 
-/** The host the packet meets: which addresses are its own, broadcast or multicast, and its interfaces. */
+/**
+ * The host the packet meets: which addresses are its own, broadcast or multicast, and its interfaces.
+ *
+ * @example
+ * ```ts
+ * const host: HostModel = {
+ *   localAddresses: ["10.0.0.1", "127.0.0.1"],
+ *   broadcastAddresses: ["10.0.0.255"],
+ *   interfaces: [{ name: "lo", group: 0, addresses: ["127.0.0.1"] }, { name: "eth0", group: 0, addresses: ["10.0.0.1"] }],
+ * };
+ * const options: EquivalenceOptions = { host };
+ * ```
+ */
 export interface HostModel {
   readonly localAddresses: readonly string[];
   readonly broadcastAddresses: readonly string[];
