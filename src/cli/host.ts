@@ -27,8 +27,10 @@ import {
   summariseHost,
   systemRunner,
   type ValidationResult,
+  type EquivalenceSummary,
   chainManagers,
 } from "../host/index.js";
+import { checkEquivalence, describeCounterexample } from "../eval/index.js";
 import type { CliIO } from "./run.js";
 
 /** Exit codes of `ipt2nft host`; 0-3 mean what they mean for translate. */
@@ -222,8 +224,14 @@ export async function runHostCommand(argv: readonly string[], io: CliIO): Promis
   const conversion = convertHostInput(input, { exclude, allowUntranslated: o.allowUntranslated, progress });
   reportDiagnostics(io, conversion.diagnostics, input, o.diagnosticsJson);
 
+  const equivalence = conversion.status === "ok" ? checkHostEquivalence(conversion, progress) : undefined;
   const finish = async (validation: ValidationResult, code: number, output?: string, apply?: ApplySummary): Promise<number> => {
-    const summary = summariseHost(input, conversion, exclude, { validation, ...(output === undefined ? {} : { output }), ...(apply === undefined ? {} : { apply }) });
+    const summary = summariseHost(input, conversion, exclude, {
+      validation,
+      ...(equivalence === undefined ? {} : { equivalence }),
+      ...(output === undefined ? {} : { output }),
+      ...(apply === undefined ? {} : { apply }),
+    });
     io.stderr(formatHostSummary(summary));
     if (o.summaryJson !== undefined) {
       try {
@@ -255,6 +263,11 @@ export async function runHostCommand(argv: readonly string[], io: CliIO): Promis
     return finish(validation, HostExitCode.badInput);
   }
   if (!o.apply) return finish(validation, HostExitCode.ok, o.output);
+  if (equivalence?.status === "counterexample") {
+    // The file is written for review, but a translation that treats a packet differently is never loaded.
+    io.stderr("ipt2nft host: not applying: the translation treats a generated packet differently from the input (see the summary)\n");
+    return finish(validation, HostExitCode.notApplied, o.output);
+  }
 
   if (input.backend === "nf_tables") {
     const apply: ApplySummary = {
@@ -287,4 +300,48 @@ export async function runHostCommand(argv: readonly string[], io: CliIO): Promis
 
 function assertNever(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);
+}
+
+/** Packets per path the host command checks each family's translation on. */
+const hostEquivalencePackets = 200;
+
+/**
+ * Runs each family's rules (after exclusions) and their translation on generated packets through both
+ * evaluators. Rules left out with --allow-untranslated make the two differ on purpose: then it says so.
+ */
+function checkHostEquivalence(conversion: HostConversion, progress: (m: string) => void): EquivalenceSummary {
+  const lines: string[] = [];
+  let status: EquivalenceSummary["status"] = "equivalent";
+  for (const f of conversion.families) {
+    const t = f.translated;
+    if (t === undefined) continue;
+    if (t.untranslated.length > 0) {
+      lines.push(`${f.family}: not checked, ${String(t.untranslated.length)} rule(s) were left out (--allow-untranslated)`);
+      if (status === "equivalent") status = "not-checked";
+      continue;
+    }
+    progress(`checking the ${f.family} translation on generated packets`);
+    const r = checkEquivalence(f.exclusion.ruleset, t.nft, { count: hostEquivalencePackets });
+    switch (r.kind) {
+      case "equivalent":
+        lines.push(`${f.family}: equivalent on ${String(r.packets)} packet(s) on ${String(r.paths.length)} path(s)${r.unsupported.length === 0 ? "" : `; ${String(r.unsupported.length)} packet(s) not modelled by an evaluator, not compared`}`);
+        break;
+      case "counterexample":
+        status = "counterexample";
+        lines.push(`${f.family}: DIFFERENT: a packet the two rulesets treat differently (a bug in ipt2nft, please report it):\n${describeCounterexample(r)}`);
+        break;
+      case "unchecked":
+        if (status === "equivalent") status = "not-checked";
+        lines.push(`${f.family}: not checked, the ${r.side} evaluator does not model ${r.feature}`);
+        break;
+      default:
+        return assertNeverEquivalence(r);
+    }
+  }
+  if (lines.length === 0) return { status: "not-checked", reason: "nothing was translated" };
+  return { status, reason: lines.join("; ") };
+}
+
+function assertNeverEquivalence(x: never): never {
+  throw new Error(`unhandled equivalence result ${JSON.stringify(x)}`);
 }

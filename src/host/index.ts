@@ -13,7 +13,7 @@ export type { ChainManager, ManagedChains, ManagedExclusion, ManagerId, RemovedJ
 export { chainManagers, excludeManagedChains, managerOfChain, parseManagerList, recogniseManagedChains } from "./managers.js";
 export type { FamilyConversion, HostConversion, HostConvertOptions, NftTableRef } from "./convert.js";
 export { convertHostInput } from "./convert.js";
-export type { ApplySummary, FamilySummary, HostSummary, ManagerSummary, SummaryContext, SummaryDiagnostic, ValidationResult } from "./summary.js";
+export type { ApplySummary, EquivalenceSummary, FamilySummary, HostSummary, ManagerSummary, SummaryContext, SummaryDiagnostic, ValidationResult } from "./summary.js";
 export { formatHostSummary, summariseHost } from "./summary.js";
 export type { ApplyEnvironment, ApplyPlan, Confirm, ConfirmationAnswer, LegacyMigration } from "./apply.js";
 export { applyHostRuleset, normaliseIptablesDump, normaliseNftListing } from "./apply.js";

@@ -81,7 +81,7 @@ export interface HostSummary {
   readonly refused: readonly SummaryDiagnostic[];
   readonly warnings: readonly SummaryDiagnostic[];
   readonly validation: ValidationResult;
-  readonly equivalence: { readonly status: "not-checked"; readonly reason: string };
+  readonly equivalence: EquivalenceSummary;
   /** The `.nft` file written, when one was. */
   readonly output?: string;
   /** The tables loading the file replaces (`ip filter`, ...). */
@@ -91,9 +91,21 @@ export interface HostSummary {
   readonly apply?: ApplySummary;
 }
 
+/**
+ * What the equivalence check on generated packets found: `equivalent` on every packet compared,
+ * a `counterexample` (a translation bug: please report it), or `not-checked` with the reason.
+ */
+export interface EquivalenceSummary {
+  readonly status: "equivalent" | "counterexample" | "not-checked";
+  /** One line per family, for people. */
+  readonly reason: string;
+}
+
 /** Facts about the run that the conversion does not know. */
 export interface SummaryContext {
   readonly validation: ValidationResult;
+  /** The equivalence check's result; without it the summary says the check did not run. */
+  readonly equivalence?: EquivalenceSummary;
   readonly output?: string;
   readonly apply?: ApplySummary;
 }
@@ -101,7 +113,7 @@ export interface SummaryContext {
 const acceptDropNote =
   "nftables runs the base chains of every table on a hook, one after another: an accept in one table (or in what stays in iptables) only ends that chain, and a drop in any other table still drops the packet. Rules that Docker, kube-proxy or others write in their own tables must agree with the tables in this file.";
 
-const notCheckedReason = "equivalence on generated packets is not checked: the evaluator is not available yet, so review the file and test the host's traffic";
+const notCheckedReason = "equivalence on generated packets was not checked (nothing was translated), so review the file and test the host's traffic";
 
 function toSummaryDiagnostic(d: Diagnostic): SummaryDiagnostic {
   return { ...(d.file === undefined ? {} : { file: d.file }), line: d.span.start.line, code: d.code, message: d.message };
@@ -164,7 +176,7 @@ export function summariseHost(input: HostInput, conversion: HostConversion, excl
     refused,
     warnings,
     validation: context.validation,
-    equivalence: { status: "not-checked", reason: notCheckedReason },
+    equivalence: context.equivalence ?? { status: "not-checked", reason: notCheckedReason },
     ...(context.output === undefined ? {} : { output: context.output }),
     replacesTables: conversion.ownedTables.map((t) => `${t.family} ${t.name}`),
     notes: [...input.notes, ...adviceNotes(input, conversion, managers, exclude)],

@@ -68,7 +68,7 @@ describe("convertHostInput", () => {
 });
 
 describe("summariseHost", () => {
-  it("counts per family, lists managers and removed jumps, and says equivalence was not checked", () => {
+  it("counts per family, lists managers and removed jumps, and says when equivalence was not checked", () => {
     const exclude = new Set(["docker"] as const);
     const c = convertHostInput(input(), { exclude, allowUntranslated: false });
     const s = summariseHost(input({ notes: ["ipset save printed no sets"] }), c, exclude, { validation: { status: "ok" }, output: "host.nft" });
@@ -91,7 +91,10 @@ describe("summariseHost", () => {
     expect(text).toContain("  excluded: Docker: 3 chains with 3 rules, 3 jumps into them (ipv4 nat, ipv4 filter)");
     expect(text).toContain("  removed (jumps into docker's DOCKER-USER): IPv4 filter line 24: -A FORWARD -j DOCKER-USER");
     expect(text).toContain("  validation: nft -c accepted the file in a throwaway network namespace");
-    expect(text).toContain("the evaluator is not available yet");
+    expect(text).toContain("equivalence on generated packets was not checked");
+    const checked = summariseHost(input(), c, exclude, { validation: { status: "ok" }, equivalence: { status: "equivalent", reason: "ipv4: equivalent on 600 packet(s) on 3 path(s)" } });
+    expect(checked.equivalence.status).toBe("equivalent");
+    expect(formatHostSummary(checked)).toContain("  equivalence: ipv4: equivalent on 600 packet(s) on 3 path(s)");
     expect(text).toContain("  written: host.nft (loading it replaces only ip nat, ip filter, ip6 filter)");
   });
 

@@ -29,6 +29,9 @@ describe("example --from directories", () => {
     const summary = JSON.parse(readFileSync(join(out, "d.json"), "utf8")) as HostSummary;
     expect(summary.families.map((f) => f.family)).toEqual(["ipv4", "ipv6"]);
     expect(summary.managers.map((m) => [m.id, m.excluded])).toEqual([["docker", false]]);
+    // Both families' translations are checked on generated packets through both evaluators.
+    expect(summary.equivalence.status).toBe("equivalent");
+    expect(kept.err).toMatch(/equivalence: ipv4: equivalent on \d+ packet\(s\) on 3 path\(s\); ipv6: equivalent on \d+ packet/);
     const excluded = await host(["--from", join(examples, "docker-host"), "--exclude-managed", "docker", "-o", join(out, "d2.nft")]);
     expect(excluded.code).toBe(0);
     expect(excluded.err).toContain("removed (jumps into docker's DOCKER-FORWARD): IPv4 filter");
