@@ -5,7 +5,7 @@
  * @module
  */
 import { formatIP, parseIP } from "../ast/index.js";
-import type { Clock, Conntrack, Hook, HostModel, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
+import type { Clock, Conntrack, CtTuple, Hook, HostModel, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
 import { hooksOf } from "./packet.js";
 
 export { hooksOf };
@@ -498,4 +498,12 @@ export function chooseNatTuple(manip: "src" | "dst", old: { readonly address: st
 /** For exhaustive switches: a value of type never reached at run time is a programmer error. */
 export function assertNever(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);
+}
+
+/** The original and reply tuples of the connection a packet opens (the reply swaps addresses and ports). */
+export function connectionTuples(p: Pick<Packet, "saddr" | "daddr" | "l4proto" | "sport" | "dport">): { readonly original: CtTuple; readonly reply: CtTuple } {
+  return {
+    original: { saddr: p.saddr, daddr: p.daddr, l4proto: p.l4proto, ...(p.sport === undefined ? {} : { sport: p.sport }), ...(p.dport === undefined ? {} : { dport: p.dport }) },
+    reply: { saddr: p.daddr, daddr: p.saddr, l4proto: p.l4proto, ...(p.dport === undefined ? {} : { sport: p.dport }), ...(p.sport === undefined ? {} : { dport: p.sport }) },
+  };
 }

@@ -18,6 +18,7 @@ import {
   type EvalState,
   type WeightedOutcome,
   addressValue,
+  connectionTuples,
   emptyState,
   formatAddress,
   formatRational,
@@ -358,8 +359,7 @@ const ctStates: readonly (CtState | "none")[] = ["new", "new", "new", "establish
 function withConntrack(p: Packet, state: CtState | "none", ctMark: number): Packet {
   if (state === "invalid" || state === "none") return { ...p, ctInvalid: true };
   if (state === "untracked") return { ...p, ctInvalid: false };
-  const original = { saddr: p.saddr, daddr: p.daddr, l4proto: p.l4proto, ...(p.sport === undefined ? {} : { sport: p.sport }), ...(p.dport === undefined ? {} : { dport: p.dport }) };
-  const reply = { saddr: p.daddr, daddr: p.saddr, l4proto: p.l4proto, ...(p.dport === undefined ? {} : { sport: p.dport }), ...(p.sport === undefined ? {} : { dport: p.sport }) };
+  const { original, reply } = connectionTuples(p);
   const first = state === "new" || state === "related";
   const ct: Conntrack = {
     state,

@@ -15,6 +15,7 @@ import { type NftRuleset, printNftText } from "../../src/nft/index.js";
 import { parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
 import { propertySeed } from "../arb/seed.js";
+import { newConnection } from "../helpers/eval.js";
 
 // ---------------------------------------------------------------- helpers
 
@@ -71,24 +72,7 @@ function packet(path: PacketPath, over: Partial<Packet>): Packet {
     cpu: 0,
     ...over,
   };
-  const t = { saddr: base.saddr, daddr: base.daddr, l4proto: base.l4proto, ...(base.sport === undefined ? {} : { sport: base.sport }), ...(base.dport === undefined ? {} : { dport: base.dport }) };
-  const r = { saddr: base.daddr, daddr: base.saddr, l4proto: base.l4proto, ...(base.dport === undefined ? {} : { sport: base.dport }), ...(base.sport === undefined ? {} : { dport: base.sport }) };
-  return {
-    ...base,
-    ct: {
-      state: "new",
-      status: { expected: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false },
-      mark: 0,
-      zone: 0,
-      direction: "original",
-      original: t,
-      reply: r,
-      expires: 120,
-      packets: { original: 1n, reply: 0n },
-      bytes: { original: 60n, reply: 0n },
-      labels: [],
-    },
-  };
+  return { ...base, ct: newConnection(base) };
 }
 
 // ---------------------------------------------------------------- generated rulesets

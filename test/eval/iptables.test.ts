@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { IpsetSave, Ruleset } from "../../src/ast/index.js";
 import { type EvalState, type Outcome, type WeightedOutcome, emptyState, formatRational, ratAdd, ratOne, ratZero, rational, ratEquals } from "../../src/eval/common.js";
 import { type IptablesEvalOptions, evaluateIptables, supportedMatches, supportedTargets } from "../../src/eval/iptables.js";
+import { newConnection } from "../helpers/eval.js";
 import type { Conntrack, HostModel, Packet, PacketPath } from "../../src/eval/packet.js";
 import { parseIpsetSave, parseRuleset } from "../../src/parse/index.js";
 
@@ -47,24 +48,7 @@ function ruleset(tables: Readonly<Record<string, readonly string[]>>, family: "i
   return parsed.value;
 }
 
-function ct(p: Omit<Packet, "ct">, over: Partial<Conntrack> = {}): Conntrack {
-  const original = { saddr: p.saddr, daddr: p.daddr, l4proto: p.l4proto, ...(p.sport === undefined ? {} : { sport: p.sport }), ...(p.dport === undefined ? {} : { dport: p.dport }) };
-  const reply = { saddr: p.daddr, daddr: p.saddr, l4proto: p.l4proto, ...(p.dport === undefined ? {} : { sport: p.dport }), ...(p.sport === undefined ? {} : { dport: p.sport }) };
-  return {
-    state: "new",
-    status: { expected: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false },
-    mark: 0,
-    zone: 0,
-    direction: "original",
-    original,
-    reply,
-    expires: 120,
-    packets: { original: 1n, reply: 0n },
-    bytes: { original: 60n, reply: 0n },
-    labels: [],
-    ...over,
-  };
-}
+const ct = newConnection;
 
 /** A TCP SYN from 10.0.0.2:40000 to this host's 10.0.0.1:80 on eth0, first packet of its connection. */
 function tcp(over: Partial<Packet> = {}, ctOver: Partial<Conntrack> | "none" = {}): Packet {

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { type EvalResult, type EvalState, type Outcome, type WeightedOutcome, emptyState, formatRational, rational, ratAdd, ratEquals, ratZero } from "../../src/eval/common.js";
 import { evaluateNft, nftSupportedExpressions, nftSupportedStatements, prepareNft, secondsToNanos } from "../../src/eval/nft.js";
 import { numgenRandomWeights, randomProbability } from "../../src/eval/nft-value.js";
+import { newConnection } from "../helpers/eval.js";
 import type { Conntrack, HostModel, Packet } from "../../src/eval/packet.js";
 import { printNftText } from "../../src/nft/index.js";
 import { createNetns } from "../helpers/netns.js";
@@ -43,24 +44,7 @@ const host: HostModel = {
 
 const T0 = 1_700_000_000;
 
-function ct(p: Omit<Packet, "ct">, over: Partial<Conntrack> = {}): Conntrack {
-  const original = { saddr: p.saddr, daddr: p.daddr, l4proto: p.l4proto, ...(p.sport === undefined ? {} : { sport: p.sport }), ...(p.dport === undefined ? {} : { dport: p.dport }) };
-  const reply = { saddr: p.daddr, daddr: p.saddr, l4proto: p.l4proto, ...(p.dport === undefined ? {} : { sport: p.dport }), ...(p.sport === undefined ? {} : { dport: p.sport }) };
-  return {
-    state: "new",
-    status: { expected: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false },
-    mark: 0,
-    zone: 0,
-    direction: "original",
-    original,
-    reply,
-    expires: 120,
-    packets: { original: 1n, reply: 0n },
-    bytes: { original: 60n, reply: 0n },
-    labels: [],
-    ...over,
-  };
-}
+const ct = newConnection;
 
 /** A TCP SYN from 10.0.0.2:40000 to this host's 10.0.0.1:22 on eth0, the first packet of its connection. */
 function tcp(over: Partial<Packet> = {}, ctOver: Partial<Conntrack> | "none" = {}): Packet {

@@ -10,7 +10,7 @@ import { printNftRule } from "../../src/nft/index.js";
 import { parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
 import { kernelSkipReason, rulesetOf } from "../helpers/translate.js";
-import { anchorRule, loadForReal, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
+import { loadForReal, translateMatch, txlateCasesIn, type MatchTranslation, describeTxlateMatches, type TxlateMatchDifferences } from "./match-cases.js";
 
 /** [command, family, the rule's nft text, the sets it declares]. */
 const translations: readonly (readonly [string, Family, string, (readonly string[])?])[] = [
@@ -146,7 +146,7 @@ const refusals: readonly (readonly [string, Family, RegExp])[] = [
 ];
 
 /** Where our translation of a netfilter case differs from netfilter's text, and why (`ours` undefined: refused). */
-const txlateDifferences: Readonly<Record<string, { readonly ours?: string; readonly refused?: RegExp; readonly why: string }>> = {
+const txlateDifferences: TxlateMatchDifferences = {
   "libxt_conntrack.txlate:4": { ours: "ct state & (new | related) == 0 accept", why: "same test; explicit none-of-these-bits" },
   "libxt_conntrack.txlate:7": { ours: "ct state != new accept", why: "same test: a packet has exactly one state bit" },
   "libxt_conntrack.txlate:10": { ours: "ct original protocol udp accept", why: "same test; protocol by name" },
@@ -233,25 +233,7 @@ describe("conntrack translators", () => {
   });
 });
 
-describe("netfilter's txlate cases for conntrack, connbytes, connlabel, connlimit, helper", () => {
-  const cases = txlateCasesIn(conntrackFiles);
-  it.skipIf(cases.length === 0)("are all here (../shared/conformance/txlate)", () => {
-    expect(cases.length).toBe(33);
-  });
-  for (const c of cases) {
-    it(`${c.key} ${c.command}`, () => {
-      const t = translateMatch(c.command, c.family);
-      const d = txlateDifferences[c.key];
-      if (d?.refused !== undefined) {
-        expect(t.refusals).toHaveLength(1);
-        expect(t.refusals[0]).toMatch(d.refused);
-        return;
-      }
-      expect(t.refusals).toEqual([]);
-      expect(t.text).toBe(d?.ours ?? anchorRule(c.expected));
-    });
-  }
-});
+describeTxlateMatches("conntrack, connbytes, connlabel, connlimit, helper", conntrackFiles, 33, txlateDifferences);
 
 describe("kernel", () => {
   it.skipIf(kernelSkipReason !== undefined)(`loads every translation here, as text and as JSON${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {

@@ -4,7 +4,7 @@
  * many translations for real (not only `nft -c`, which skips commit-time checks such as a hook's allowed
  * expressions) in one network namespace, as text and as JSON, comparing what nft lists back for both.
  */
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,4 +125,33 @@ export function refusalsOf(command: string, family: Family): readonly string[] {
     if (!message.startsWith("cannot parse")) throw e;
     return [message];
   }
+}
+
+/** Where our translation of a netfilter txlate case differs from netfilter's text, and why (`refused`: we refuse it). */
+export type TxlateMatchDifferences = Readonly<Record<string, { readonly ours?: string; readonly refused?: RegExp; readonly why: string }>>;
+
+/**
+ * One test per netfilter txlate case of `files`: our translation is netfilter's text, or the one the
+ * differences table gives (with its reason), or a refusal matching the table's pattern.
+ */
+export function describeTxlateMatches(label: string, files: readonly string[], count: number, differences: TxlateMatchDifferences): void {
+  describe(`netfilter's txlate cases for ${label}`, () => {
+    const cases = txlateCasesIn(files);
+    it.skipIf(cases.length === 0)("are all here (../shared/conformance/txlate)", () => {
+      expect(cases.length).toBe(count);
+    });
+    for (const c of cases) {
+      it(`${c.key} ${c.command}`, () => {
+        const t = translateMatch(c.command, c.family);
+        const d = differences[c.key];
+        if (d?.refused !== undefined) {
+          expect(t.refusals).toHaveLength(1);
+          expect(t.refusals[0]).toMatch(d.refused);
+          return;
+        }
+        expect(t.refusals).toEqual([]);
+        expect(t.text).toBe(d?.ours ?? anchorRule(c.expected));
+      });
+    }
+  });
 }

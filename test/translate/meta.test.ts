@@ -11,7 +11,7 @@ import type { Family } from "../../src/ast/index.js";
 import { printNftText } from "../../src/nft/index.js";
 import { createNetns, hasCommand } from "../helpers/netns.js";
 import { kernelSkipReason } from "../helpers/translate.js";
-import { anchorRule, loadForReal, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
+import { loadForReal, translateMatch, txlateCasesIn, type MatchTranslation, describeTxlateMatches, type TxlateMatchDifferences } from "./match-cases.js";
 
 /** [command, family, the rule's nft text, the objects it declares]. */
 const translations: readonly (readonly [string, Family, string, (readonly string[])?])[] = [
@@ -93,7 +93,7 @@ const refusals: readonly (readonly [string, Family, RegExp])[] = [
 ];
 
 /** Where our translation of a netfilter case differs from netfilter's text, and why (`refused`: we refuse it). */
-const txlateDifferences: Readonly<Record<string, { readonly ours?: string; readonly refused?: RegExp; readonly why: string }>> = {
+const txlateDifferences: TxlateMatchDifferences = {
   "libxt_comment.txlate:4": {
     ours: 'ip saddr 192.168.0.0/16 ip daddr 192.168.0.0/16 ip frag-off & 0x1fff == 0 tcp sport 80 jump LONGNACCEPT comment "foobar"',
     why: "later-fragment guard: xt's tcp match never sees non-first fragments; nft's payload would read them",
@@ -178,25 +178,7 @@ describe("metadata translators", () => {
   }
 });
 
-describe("netfilter's txlate cases for comment, owner, socket, rpfilter, time", () => {
-  const cases = txlateCasesIn(metaFiles);
-  it.skipIf(cases.length === 0)("are all here (../shared/conformance/txlate)", () => {
-    expect(cases.length).toBe(23);
-  });
-  for (const c of cases) {
-    it(`${c.key} ${c.command}`, () => {
-      const t = translateMatch(c.command, c.family);
-      const d = txlateDifferences[c.key];
-      if (d?.refused !== undefined) {
-        expect(t.refusals).toHaveLength(1);
-        expect(t.refusals[0]).toMatch(d.refused);
-        return;
-      }
-      expect(t.refusals).toEqual([]);
-      expect(t.text).toBe(d?.ours ?? anchorRule(c.expected));
-    });
-  }
-});
+describeTxlateMatches("comment, owner, socket, rpfilter, time", metaFiles, 23, txlateDifferences);
 
 describe("kernel", () => {
   it.skipIf(kernelSkipReason !== undefined)(`loads every translation here, as text and as JSON${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {

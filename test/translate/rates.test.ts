@@ -14,7 +14,7 @@ import { parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
 import { createNetns, hasCommand } from "../helpers/netns.js";
 import { kernelSkipReason } from "../helpers/translate.js";
-import { anchorRule, loadForReal, translateMatch, txlateCasesIn, type MatchTranslation } from "./match-cases.js";
+import { loadForReal, translateMatch, txlateCasesIn, type MatchTranslation, describeTxlateMatches, type TxlateMatchDifferences } from "./match-cases.js";
 
 /** [command, family, the rule's nft text, the sets it declares]. */
 const translations: readonly (readonly [string, Family, string, (readonly string[])?])[] = [
@@ -96,7 +96,7 @@ const refusals: readonly (readonly [string, Family, RegExp])[] = [
 ];
 
 /** Where our translation of a netfilter case differs from netfilter's text, and why (`refused`: we refuse it). */
-const txlateDifferences: Readonly<Record<string, { readonly ours?: string; readonly refused?: RegExp; readonly why: string }>> = {
+const txlateDifferences: TxlateMatchDifferences = {
   "libxt_statistic.txlate:7": { ours: "meta random & 0x7fffffff < 214748365", why: "same test; the mask in hex" },
   "libxt_limit.txlate:7": { refused: /xt_limit refuses a burst of 0/, why: "xt_limit refuses --limit-burst 0 (ERANGE): the rule cannot exist; nft's burst 0 means its default of 5" },
   "libxt_hashlimit.txlate:1": {
@@ -155,25 +155,7 @@ describe("hashlimit tables shared by name", () => {
   });
 });
 
-describe("netfilter's txlate cases for statistic, limit, hashlimit, quota", () => {
-  const cases = txlateCasesIn(rateFiles);
-  it.skipIf(cases.length === 0)("are all here (../shared/conformance/txlate)", () => {
-    expect(cases.length).toBe(10);
-  });
-  for (const c of cases) {
-    it(`${c.key} ${c.command}`, () => {
-      const t = translateMatch(c.command, c.family);
-      const d = txlateDifferences[c.key];
-      if (d?.refused !== undefined) {
-        expect(t.refusals).toHaveLength(1);
-        expect(t.refusals[0]).toMatch(d.refused);
-        return;
-      }
-      expect(t.refusals).toEqual([]);
-      expect(t.text).toBe(d?.ours ?? anchorRule(c.expected));
-    });
-  }
-});
+describeTxlateMatches("statistic, limit, hashlimit, quota", rateFiles, 10, txlateDifferences);
 
 describe("kernel", () => {
   it.skipIf(kernelSkipReason !== undefined)(`loads every translation here, as text and as JSON${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
