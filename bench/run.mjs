@@ -115,6 +115,12 @@ const sections = [
     rows: (m, input) => [{ section: "translate", what: `ipt2nft ${relative(root, input.file)} -o /dev/null`, m, bytes: input.bytes, note: `exit ${String(m.facts.exit)}` }],
   },
   {
+    // The least any Node.js program does with the input: start, read, split into words, write them back.
+    name: "floor",
+    measure: (file, runs) => Promise.resolve(timeCommand(process.execPath, [join(benchDir, "floor.mjs"), file], runs)),
+    rows: (m, input) => [{ section: "translate", what: `node bench/floor.mjs ${relative(root, input.file)} (split and rejoin only)`, m, bytes: input.bytes, note: `exit ${String(m.facts.exit)}` }],
+  },
+  {
     // The anchor: netfilter's translator on the same file, in the same run.
     name: "anchor",
     measure: (file, runs) => Promise.resolve(timeCommand("iptables-restore-translate", ["-f", file], runs)),
@@ -264,6 +270,11 @@ function parent() {
     const ratio = median(ours.m.timesMs) / median(anchor.m.timesMs);
     const cpuRatio = median(ours.m.cpuMs) / median(anchor.m.cpuMs);
     say(`translate: ipt2nft / iptables-restore-translate = ${ratio.toFixed(2)}x wall time (${cpuRatio.toFixed(2)}x CPU time), target <= 0.5x: ${ratio <= 0.5 ? "met" : "NOT met"}`);
+    const floor = rows.find((r) => r.what.startsWith("node bench/floor.mjs"));
+    if (floor !== undefined) {
+      const floorRatio = median(floor.m.timesMs) / median(anchor.m.timesMs);
+      say(`floor: a Node.js program that only splits the file into words and writes them back takes ${floorRatio.toFixed(2)}x iptables-restore-translate's wall time (${(median(floor.m.cpuMs) / median(anchor.m.cpuMs)).toFixed(2)}x CPU time)`);
+    }
   }
   const [load1] = loadavg();
   if (load1 !== undefined && load1 > availableParallelism()) say(`note: load average ${load1.toFixed(1)} on ${String(availableParallelism())} CPUs; wall times are inflated, CPU times less so`);
