@@ -6,8 +6,10 @@
  *
  * Packets come from the caller or are generated from what the iptables rules mention (addresses and the
  * edges of their prefixes and ranges, ports and their neighbours, interfaces, marks), mixed with random
- * values from a seeded generator, so the same inputs always check the same packets. Each packet starts
- * from the same state: stateful modules over packet sequences are not covered here.
+ * values from a seeded generator, so the same inputs always check the same packets. Each such packet starts
+ * from the same state. Packet sequences (`sequences`) check stateful modules (limit, hashlimit, recent,
+ * quota, nth, dynamic sets, connection marks): each packet sees the state the ones before it left on that
+ * side, at a clock that moves forward between packets, and the sides must agree packet after packet.
  * @module
  */
 import type { IpsetSave, Ruleset } from "../ast/index.js";
@@ -22,8 +24,14 @@ import {
   emptyState,
   formatAddress,
   formatRational,
+  type Unsupported,
   outcomeDistribution,
+  outcomeKey,
+  ratAdd,
   ratEquals,
+  ratMul,
+  ratOne,
+  ratZero,
 } from "./common.js";
 import { evaluateIptables, prepareIptables } from "./iptables.js";
 import { evaluateNft, prepareNft } from "./nft.js";
@@ -56,6 +64,66 @@ export interface EquivalenceOptions {
   readonly ipsets?: IpsetSave;
   /** Timer frequency of the iptables evaluator. */
   readonly hz?: number;
+  /**
+   * Packet sequences to check, each from `state` at `clock`: every packet sees the state the packets before
+   * it in its sequence left, on each side. With sequences and no `packets`, no packets are generated.
+   */
+  readonly sequences?: readonly PacketSequence[];
+  /**
+   * How many branches of chance (`statistic --mode random` splits a sequence's history) a sequence may
+   * have on either side before the check of that sequence stops (default 64); stopped sequences are
+   * counted in `truncated`.
+   */
+  readonly maxBranches?: number;
+}
+
+/**
+ * One packet of a sequence, and how many seconds the clock moves forward before it arrives (since the
+ * sequence's start clock for the first packet). Fractions are allowed.
+ *
+ * @example
+ * ```ts
+ * // The same packet twice, half a second apart.
+ * const twice = (packet: Packet): readonly TimedPacket[] => [{ packet, advance: 0 }, { packet, advance: 0.5 }];
+ * ```
+ */
+export interface TimedPacket {
+  readonly packet: Packet;
+  readonly advance: number;
+}
+
+/**
+ * Packets that arrive one after the other, each seeing the state the ones before it left.
+ *
+ * @example
+ * ```ts
+ * // Packets a second apart: a limit, a quota or a recent list sees them all.
+ * const secondApart = (packets: readonly Packet[]): PacketSequence => packets.map((packet) => ({ packet, advance: 1 }));
+ * const options = (packets: readonly Packet[]): EquivalenceOptions => ({ sequences: [secondApart(packets)] });
+ * ```
+ */
+export type PacketSequence = readonly TimedPacket[];
+
+/**
+ * Where a counterexample sits in a sequence: which sequence, which packet of it, the packets before it
+ * (whose outcomes both sides agreed on) and the clock at the failing packet.
+ *
+ * @example
+ * ```ts
+ * const where = (r: EquivalenceResult): string =>
+ *   r.kind === "counterexample" && r.sequence ? `sequence ${String(r.sequence.index)}, packet ${String(r.sequence.step)}` : "";
+ * const position: (p: SequencePosition) => number = (p) => p.before.length;
+ * ```
+ */
+export interface SequencePosition {
+  readonly index: number;
+  /** 0-based position of the failing packet in its sequence. */
+  readonly step: number;
+  readonly before: readonly TimedPacket[];
+  /** The clock the failing packet arrived at. */
+  readonly clock: number;
+  /** The outcome keys the earlier packets had on the branch that differs (one per earlier packet). */
+  readonly history: readonly string[];
 }
 
 /**
@@ -110,16 +178,23 @@ export type EquivalenceResult =
       readonly paths: readonly PacketPath[];
       /** Packets left out because an evaluator does not model them; never counted as equal. */
       readonly unsupported: readonly UnsupportedPacket[];
+      /** Sequences checked (each to its end, or until it was truncated or a packet was unsupported). */
+      readonly sequences: number;
+      /** Sequences whose check stopped early because their branches of chance exceeded `maxBranches`. */
+      readonly truncated: number;
     }
   | {
       readonly kind: "counterexample";
       readonly equivalent: false;
       readonly packet: Packet;
+      /** Each side's outcomes for the packet (on a branch of a sequence, with the branch's probability). */
       readonly iptables: SideResult;
       readonly nft: SideResult;
       /** Packets that agreed before this one. */
       readonly packets: number;
       readonly unsupported: readonly UnsupportedPacket[];
+      /** Set when the packet belongs to a sequence. */
+      readonly sequence?: SequencePosition;
     }
   | {
       readonly kind: "unchecked";
@@ -176,12 +251,17 @@ export function checkEquivalence(iptables: Ruleset, nft: NftRuleset, options: Eq
   const env: EvalEnvironment = { host, clock: options.clock ?? { now: 1_700_000_000 } };
   const state = options.state ?? emptyState;
   const paths = options.paths ?? allPaths;
-  const packets = options.packets ?? generatePackets(iptables, { count: options.count ?? 200, seed: options.seed ?? 1, paths, host });
+  const sequences = options.sequences ?? [];
+  const packets = options.packets ?? (options.sequences === undefined ? generatePackets(iptables, { count: options.count ?? 200, seed: options.seed ?? 1, paths, host }) : []);
+  const sides: Sides = {
+    iptables: (packet, from, clock) => evaluateIptables(iptProgram, packet, from, { ...env, clock, ...(options.ipsets === undefined ? {} : { ipsets: options.ipsets }), ...(options.hz === undefined ? {} : { hz: options.hz }) }),
+    nft: (packet, from, clock) => evaluateNft(nftProgram, packet, from, { ...env, clock }),
+  };
   const unsupported: UnsupportedPacket[] = [];
   let compared = 0;
   for (const packet of packets) {
-    const left = evaluateIptables(iptProgram, packet, state, { ...env, ...(options.ipsets === undefined ? {} : { ipsets: options.ipsets }), ...(options.hz === undefined ? {} : { hz: options.hz }) });
-    const right = evaluateNft(nftProgram, packet, state, env);
+    const left = sides.iptables(packet, state, env.clock);
+    const right = sides.nft(packet, state, env.clock);
     const refused = refusal(packet, left, "iptables") ?? refusal(packet, right, "nft");
     if (refused !== undefined || left.kind === "unsupported" || right.kind === "unsupported") {
       if (refused !== undefined) unsupported.push(refused);
@@ -194,8 +274,148 @@ export function checkEquivalence(iptables: Ruleset, nft: NftRuleset, options: Eq
     }
     compared++;
   }
-  const usedPaths = allPaths.filter((p) => packets.some((q) => q.path === p));
-  return { kind: "equivalent", equivalent: true, packets: compared, paths: usedPaths, unsupported };
+  let truncated = 0;
+  for (const [index, sequence] of sequences.entries()) {
+    const run = checkSequence(sides, sequence, index, state, env.clock.now, options.maxBranches ?? 64);
+    if (run.kind === "counterexample") return { ...run.counterexample, packets: compared + run.compared, unsupported: [...unsupported, ...run.unsupported] };
+    compared += run.compared;
+    unsupported.push(...run.unsupported);
+    if (run.kind === "truncated") truncated++;
+  }
+  const all = [...packets, ...sequences.flatMap((s) => s.map((t) => t.packet))];
+  const usedPaths = allPaths.filter((p) => all.some((q) => q.path === p));
+  return { kind: "equivalent", equivalent: true, packets: compared, paths: usedPaths, unsupported, sequences: sequences.length, truncated };
+}
+
+/** Both evaluators, prepared, as functions of packet, state and clock. */
+interface Sides {
+  readonly iptables: (packet: Packet, state: EvalState, clock: EvalEnvironment["clock"]) => EvalResult;
+  readonly nft: (packet: Packet, state: EvalState, clock: EvalEnvironment["clock"]) => EvalResult;
+}
+
+/**
+ * One side's possible histories so far in a sequence: each with its probability, the outcome keys of the
+ * packets so far, and the state it left. Branches with the same history and state are merged.
+ */
+interface Branch {
+  readonly p: Rational;
+  readonly history: readonly string[];
+  readonly state: EvalState;
+}
+
+type SequenceRun =
+  | { readonly kind: "done" | "truncated"; readonly compared: number; readonly unsupported: readonly UnsupportedPacket[] }
+  | { readonly kind: "counterexample"; readonly compared: number; readonly unsupported: readonly UnsupportedPacket[]; readonly counterexample: Extract<EquivalenceResult, { kind: "counterexample" }> };
+
+/**
+ * Runs a sequence through both sides. After each packet the distributions of histories (outcome keys of
+ * every packet so far) must be equal: with no chance involved that is "same outcome, packet after packet";
+ * with `statistic --mode random`, each history must be as likely on both sides. A packet an evaluator does
+ * not model ends the sequence (listed as unsupported): what follows would start from an unknown state.
+ */
+function checkSequence(sides: Sides, sequence: PacketSequence, index: number, start: EvalState, startClock: number, maxBranches: number): SequenceRun {
+  let ipt: readonly Branch[] = [{ p: ratOne, history: [], state: start }];
+  let nft: readonly Branch[] = ipt;
+  let now = startClock;
+  let compared = 0;
+  for (const [step, { packet, advance }] of sequence.entries()) {
+    now += advance;
+    const clock = { now };
+    const left = advanceBranches(ipt, (b) => sides.iptables(packet, b.state, clock));
+    const right = advanceBranches(nft, (b) => sides.nft(packet, b.state, clock));
+    if (left.kind === "unsupported" || right.kind === "unsupported") {
+      const refused = left.kind === "unsupported" ? refusal(packet, left, "iptables") : right.kind === "unsupported" ? refusal(packet, right, "nft") : undefined;
+      return { kind: "done", compared, unsupported: refused === undefined ? [] : [refused] };
+    }
+    const differing = firstDifference(left.steps, right.steps);
+    if (differing !== undefined) {
+      const side = (steps: readonly BranchStep[]): SideResult => {
+        const outcomes = steps.filter((s) => s.from.history.join("\n") === differing).map((s) => ({ p: ratMul(s.from.p, s.weighted.p), outcome: s.weighted.outcome }));
+        return { outcomes, distribution: outcomeDistribution(outcomes) };
+      };
+      const history = differing === "" ? [] : differing.split("\n");
+      const position: SequencePosition = { index, step, before: sequence.slice(0, step), clock: now, history: step === 0 ? [] : history };
+      return { kind: "counterexample", compared, unsupported: [], counterexample: { kind: "counterexample", equivalent: false, packet, iptables: side(left.steps), nft: side(right.steps), packets: 0, unsupported: [], sequence: position } };
+    }
+    compared++;
+    ipt = mergeBranches(left.steps);
+    nft = mergeBranches(right.steps);
+    if (ipt.length > maxBranches || nft.length > maxBranches) return { kind: "truncated", compared, unsupported: [] };
+  }
+  return { kind: "done", compared, unsupported: [] };
+}
+
+/** One outcome of one branch for the next packet. */
+interface BranchStep {
+  readonly from: Branch;
+  readonly weighted: WeightedOutcome;
+  readonly key: string;
+}
+
+function advanceBranches(branches: readonly Branch[], evaluate: (b: Branch) => EvalResult): { readonly kind: "steps"; readonly steps: readonly BranchStep[] } | Unsupported {
+  const steps: BranchStep[] = [];
+  for (const from of branches) {
+    const result = evaluate(from);
+    if (result.kind === "unsupported") return result;
+    for (const weighted of result.outcomes) steps.push({ from, weighted, key: outcomeKey(weighted.outcome) });
+  }
+  return { kind: "steps", steps };
+}
+
+/**
+ * The first history (earlier outcome keys joined by line breaks) after which the two sides' next outcomes
+ * are distributed differently, or undefined when they agree after every history. Comparing history by
+ * history is the same as comparing whole histories, since the earlier packets already agreed.
+ */
+function firstDifference(left: readonly BranchStep[], right: readonly BranchStep[]): string | undefined {
+  const grouped = (steps: readonly BranchStep[]): Map<string, Map<string, Rational>> => {
+    const groups = new Map<string, Map<string, Rational>>();
+    for (const s of steps) {
+      const prefix = s.from.history.join("\n");
+      const group = groups.get(prefix) ?? new Map<string, Rational>();
+      group.set(s.key, ratAdd(group.get(s.key) ?? ratZero, ratMul(s.from.p, s.weighted.p)));
+      groups.set(prefix, group);
+    }
+    return groups;
+  };
+  const l = grouped(left);
+  const r = grouped(right);
+  const prefixes = [...new Set([...l.keys(), ...r.keys()])].sort();
+  const sorted = (g: Map<string, Rational> | undefined): { key: string; p: Rational }[] => [...(g ?? new Map<string, Rational>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, p]) => ({ key, p }));
+  return prefixes.find((prefix) => !sameDistribution(sorted(l.get(prefix)), sorted(r.get(prefix))));
+}
+
+/** The branches after a packet, with equal history and equal state merged (their probabilities added). */
+function mergeBranches(steps: readonly BranchStep[]): readonly Branch[] {
+  if (steps.length === 1 && steps[0] !== undefined) {
+    const only = steps[0];
+    return [{ p: ratMul(only.from.p, only.weighted.p), history: [...only.from.history, only.key], state: only.weighted.outcome.state }];
+  }
+  const merged = new Map<string, Branch>();
+  for (const s of steps) {
+    const history = [...s.from.history, s.key];
+    const id = `${history.join("\n")}\n${stateFingerprint(s.weighted.outcome.state)}`;
+    const p = ratMul(s.from.p, s.weighted.p);
+    const old = merged.get(id);
+    merged.set(id, old === undefined ? { p, history, state: s.weighted.outcome.state } : { ...old, p: ratAdd(old.p, p) });
+  }
+  return [...merged.values()];
+}
+
+/**
+ * What of a state can change later outcomes, as text: everything but the rule counters, which no rule
+ * reads (so two branches that differ only in which rule counted the packet behave alike from then on).
+ */
+function stateFingerprint(state: EvalState): string {
+  const plain = (v: unknown): unknown => {
+    if (typeof v === "bigint") return `${v.toString()}n`;
+    if (v instanceof Map) return [...(v as Map<unknown, unknown>).entries()].map(([k, x]) => [String(k), plain(x)]).sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    if (Array.isArray(v)) return v.map(plain);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    return v;
+  };
+  const { counters: _counters, ...rest } = state;
+  return JSON.stringify(plain(rest));
 }
 
 const allPaths: readonly PacketPath[] = ["input", "forward", "output"];
@@ -225,7 +445,16 @@ function sameDistribution(a: readonly { readonly key: string; readonly p: Ration
 export function describeCounterexample(result: Extract<EquivalenceResult, { kind: "counterexample" }>): string {
   const side = (name: string, s: SideResult): string =>
     [`${name}:`, ...s.outcomes.map((w) => `  p=${formatRational(w.p)}  ${outcomeKeyText(w)}\n    trace: ${w.outcome.trace.map((t) => `${t.hook} ${t.table}/${t.chain}#${String(t.rule)}`).join(" → ")}`)].join("\n");
-  return [`packet: ${JSON.stringify(result.packet, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`, side("iptables", result.iptables), side("nft", result.nft)].join("\n");
+  const json = (p: Packet): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  const where = result.sequence;
+  const before =
+    where === undefined
+      ? []
+      : [
+          `sequence ${String(where.index)}, packet ${String(where.step)} at clock ${String(where.clock)}, after ${String(where.before.length)} packet(s) both sides agreed on:`,
+          ...where.before.map((t, i) => `  +${String(t.advance)}s ${json(t.packet)}\n    → ${where.history[i] ?? ""}`),
+        ];
+  return [...before, `packet: ${json(result.packet)}`, side("iptables", result.iptables), side("nft", result.nft)].join("\n");
 }
 
 function outcomeKeyText(w: WeightedOutcome): string {
@@ -323,7 +552,9 @@ export function generatePackets(ruleset: Ruleset, options: PacketGenerationOptio
       const mark = (): number => (random() % 6 === 0 ? random() >>> 0 : from(aimed.marks, global.marks, 0));
       const protoChoice = random() % 8;
       const l4proto = aimed.protocols.length > 0 && protoChoice < 6 ? pick(aimed.protocols, 6) : protoChoice < 4 ? 6 : protoChoice < 7 ? 17 : family === "ipv4" ? 1 : 58;
-      const transport = l4proto === 6 || l4proto === 17;
+      // Every protocol with ports gets them (sctp, dccp and udplite too), and only ICMP gets a type and code.
+      const transport = portProtocols.has(l4proto);
+      const icmp = l4proto === 1 || l4proto === 58;
       const saddr = address();
       const daddr = address();
       const sport = transport ? port() : undefined;
@@ -339,7 +570,7 @@ export function generatePackets(ruleset: Ruleset, options: PacketGenerationOptio
         ...(sport === undefined ? {} : { sport }),
         ...(dport === undefined ? {} : { dport }),
         ...(l4proto === 6 ? { tcpFlags: pick([0x02, 0x10, 0x12, 0x11, 0x04, 0x18], 0x02) } : {}),
-        ...(transport ? {} : { icmpType: 8, icmpCode: 0 }),
+        ...(icmp ? { icmpType: 8, icmpCode: 0 } : {}),
         length: 40 + (random() % 1460),
         ttl: 1 + (random() % 255),
         dscp: 0,
@@ -353,6 +584,9 @@ export function generatePackets(ruleset: Ruleset, options: PacketGenerationOptio
   }
   return packets;
 }
+
+/** Protocols whose header starts with a source and a destination port: tcp, udp, dccp, sctp, udplite. */
+const portProtocols: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
 
 const ctStates: readonly (CtState | "none")[] = ["new", "new", "new", "established", "related", "invalid", "untracked"];
 
