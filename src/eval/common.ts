@@ -5,11 +5,11 @@
  * @module
  */
 import { formatIP, parseIP } from "../ast/index.js";
-import type { Clock, Conntrack, CtTuple, Hook, HostModel, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
+import type { Clock, Conntrack, CtTuple, Hook, HostInterface, HostModel, HostRoute, Packet, PacketFamily, PacketPath, Rational } from "./packet.js";
 import { hooksOf } from "./packet.js";
 
 export { hooksOf };
-export type { Clock, Hook, HostModel, PacketPath, Rational };
+export type { Clock, Hook, HostInterface, HostModel, HostRoute, PacketPath, Rational };
 
 // ---------------------------------------------------------------- rationals
 
@@ -145,6 +145,192 @@ export function canonicalAddress(text: string): string {
 export function interfaceMatches(actual: string | undefined, name: string, wildcard: boolean): boolean {
   const a = actual ?? "";
   return wildcard ? a.startsWith(name) : a === name;
+}
+
+// ---------------------------------------------------------------- the host model
+
+/**
+ * An address of the host model as written (`10.0.0.1` or `10.0.0.1/24`): the address in canonical text,
+ * its value, and the prefix length when one is given. Undefined for text that is no address.
+ */
+function hostAddress(text: string): { readonly address: string; readonly family: PacketFamily; readonly value: bigint; readonly length?: number } | undefined {
+  const [addr = text, len] = text.split("/");
+  const a = parseIP(addr);
+  if (a === undefined) return undefined;
+  const length = len === undefined ? undefined : Number(len);
+  return { address: formatAddress(a.family, a.value), family: a.family, value: a.value, ...(length === undefined || !Number.isInteger(length) ? {} : { length }) };
+}
+
+/** The interface of the host model called `name`, if it has one. */
+export function hostInterface(host: HostModel, name: string | undefined): HostInterface | undefined {
+  return name === undefined ? undefined : host.interfaces.find((i) => i.name === name);
+}
+
+/** An interface's own addresses (without prefix lengths, canonical), of `family` when given, in their order. */
+export function interfaceAddresses(iface: HostInterface | undefined, family?: PacketFamily): readonly string[] {
+  const out: string[] = [];
+  for (const text of iface?.addresses ?? []) {
+    const a = hostAddress(text);
+    if (a !== undefined && (family === undefined || a.family === family)) out.push(a.address);
+  }
+  return out;
+}
+
+/** Whether `name` is the loopback interface (IFF_LOOPBACK): the model's `lo`. */
+export function isLoopbackInterface(name: string | undefined): boolean {
+  return name === "lo";
+}
+
+/** Whether `address` is a loopback address: 127.0.0.0/8 or ::1, always local on `lo`. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = parseIP(address);
+  if (a === undefined) return false;
+  return a.family === "ipv4" ? addressInPrefix(address, "127.0.0.0", 8) : a.value === 1n;
+}
+
+/** The device group of interface `name`: 0 (the kernel's default group) for an interface the host model does not list. */
+export function deviceGroup(host: HostModel, name: string): number {
+  return hostInterface(host, name)?.group ?? 0;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const x = parseIP(a);
+  const y = parseIP(b);
+  return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
+}
+
+/**
+ * Whether `address` is one of the host's own: a loopback address, one `localAddresses` lists or one an
+ * interface has. With `dev`, whether it is local *on that interface* (the local table's route for it goes
+ * through `dev`; loopback addresses are on `lo`, and addresses only `localAddresses` lists on none). The one
+ * answer both evaluators use, for `-m addrtype` and `fib ... type` alike.
+ */
+export function isLocalAddress(host: HostModel, address: string, dev?: string): boolean {
+  if (isLoopbackAddress(address)) return dev === undefined || isLoopbackInterface(dev);
+  if (dev !== undefined) return interfaceAddresses(hostInterface(host, dev)).some((a) => sameAddress(a, address));
+  return host.localAddresses.some((a) => sameAddress(a, address)) || host.interfaces.some((i) => interfaceAddresses(i).some((a) => sameAddress(a, address)));
+}
+
+/**
+ * The interfaces that own `address` as a local address (`lo` for loopback addresses); empty when no
+ * interface has it (an address only `localAddresses` lists).
+ */
+export function localAddressInterfaces(host: HostModel, address: string): readonly string[] {
+  if (isLoopbackAddress(address)) return ["lo"];
+  return host.interfaces.filter((i) => interfaceAddresses(i).some((a) => sameAddress(a, address))).map((i) => i.name);
+}
+
+/** The broadcast addresses on an interface: those it lists, and the last address of each of its IPv4 prefixes up to /30 (fib_add_ifaddr). */
+function interfaceBroadcasts(iface: HostInterface): readonly string[] {
+  const out = [...(iface.broadcastAddresses ?? [])];
+  for (const text of iface.addresses) {
+    const a = hostAddress(text);
+    if (a?.family !== "ipv4" || a.length === undefined || a.length >= 31) continue;
+    const host = (1n << BigInt(32 - a.length)) - 1n;
+    out.push(formatAddress("ipv4", a.value | host));
+  }
+  return out;
+}
+
+/**
+ * Whether `address` is an IPv4 broadcast address of the host (`broadcastAddresses`, or one on an
+ * interface); with `dev`, whether it is one on that interface (the local table's broadcast route goes
+ * through it: listed in its `broadcastAddresses` or derived from its prefixes).
+ */
+export function isBroadcastAddress(host: HostModel, address: string, dev?: string): boolean {
+  if (dev !== undefined) {
+    const iface = hostInterface(host, dev);
+    return iface !== undefined && interfaceBroadcasts(iface).some((b) => sameAddress(b, address));
+  }
+  return host.broadcastAddresses.some((b) => sameAddress(b, address)) || host.interfaces.some((i) => interfaceBroadcasts(i).some((b) => sameAddress(b, address)));
+}
+
+/**
+ * The IPv4 address type as `inet_dev_addr_type(net, dev, addr)` gives it on the host model (what
+ * xt_addrtype and nft's `fib ... type` read): 0.0.0.0/8 and 255.255.255.255 broadcast, 224.0.0.0/4
+ * multicast, then the local table: local and broadcast addresses (on `dev` when given: an address on
+ * another interface reads as unicast), everything else unicast.
+ */
+export function ipv4AddressType(host: HostModel, address: string, dev?: string): "UNICAST" | "LOCAL" | "BROADCAST" | "MULTICAST" {
+  if (addressInPrefix(address, "0.0.0.0", 8) || address === "255.255.255.255") return "BROADCAST";
+  if (addressInPrefix(address, "224.0.0.0", 4)) return "MULTICAST";
+  if (isLocalAddress(host, address)) return dev === undefined || isLocalAddress(host, address, dev) ? "LOCAL" : "UNICAST";
+  if (isBroadcastAddress(host, address)) return dev === undefined || isBroadcastAddress(host, address, dev) ? "BROADCAST" : "UNICAST";
+  return "UNICAST";
+}
+
+/**
+ * What a route lookup on the host model finds: the route's type and the interfaces of its next hops.
+ * `local` and `broadcast` come from the local table (on the interfaces that own the address).
+ */
+export interface RouteLookupResult {
+  readonly type: "unicast" | "local" | "broadcast" | "multicast" | "blackhole" | "unreachable" | "prohibit";
+  readonly nexthops: readonly string[];
+}
+
+/** The flow a route lookup is for: its mark, and for IPv6 the interface the lookup names (link-local destinations are on it). */
+export interface RouteFlow {
+  readonly mark: number;
+  readonly dev?: string;
+}
+
+/** The routes of the main table: the given ones (or a default route per family), then the connected routes of the interfaces' prefixes. */
+function mainRoutes(host: HostModel): readonly HostRoute[] {
+  const connected: HostRoute[] = [];
+  for (const i of host.interfaces) {
+    for (const text of i.addresses) {
+      const a = hostAddress(text);
+      if (a?.length === undefined) continue;
+      // The loopback prefix (127.0.0.0/8 on lo) is a local route, found before the main table.
+      if (isLoopbackInterface(i.name)) continue;
+      connected.push({ destination: `${maskAddress(a.address, a.length)}/${a.length}`, nexthops: [i.name] });
+    }
+  }
+  if (host.routes !== undefined) return [...host.routes, ...connected];
+  const defaults: HostRoute[] = [];
+  for (const family of ["ipv4", "ipv6"] as const) {
+    const first = host.interfaces.find((i) => !isLoopbackInterface(i.name) && interfaceAddresses(i, family).length > 0);
+    if (first !== undefined) defaults.push({ destination: family === "ipv4" ? "0.0.0.0/0" : "::/0", nexthops: [first.name] });
+  }
+  return [...connected, ...defaults];
+}
+
+/** The longest-prefix route for `address` among `routes` (the first listed among equal prefixes). */
+function longestPrefix(routes: readonly HostRoute[], address: string): HostRoute | undefined {
+  let best: HostRoute | undefined;
+  let bestLength = -1;
+  for (const r of routes) {
+    const d = hostAddress(r.destination);
+    if (d === undefined) continue;
+    const length = d.length ?? (d.family === "ipv4" ? 32 : 128);
+    if (length > bestLength && addressInPrefix(address, d.address, length)) {
+      best = r;
+      bestLength = length;
+    }
+  }
+  return best;
+}
+
+/**
+ * A route lookup for destination `address` on the host model, as fib_lookup (IPv4) and ip6_route_lookup
+ * (IPv6) do it: the local table first (loopback and local addresses are `local`, IPv4 broadcast addresses
+ * `broadcast`), IPv6 link-local and multicast destinations on the interface the flow names (else the first
+ * non-loopback interface), then the routes with the flow's mark, then the main table. Undefined when no
+ * route matches (the kernel's ENETUNREACH).
+ */
+export function lookupRoute(host: HostModel, address: string, flow: RouteFlow): RouteLookupResult | undefined {
+  const a = parseIP(address);
+  if (a === undefined) return undefined;
+  if (isLocalAddress(host, address)) return { type: "local", nexthops: localAddressInterfaces(host, address) };
+  if (a.family === "ipv4" && isBroadcastAddress(host, address)) return { type: "broadcast", nexthops: host.interfaces.filter((i) => isBroadcastAddress(host, address, i.name)).map((i) => i.name) };
+  if (a.family === "ipv6" && (addressInPrefix(address, "fe80::", 10) || addressInPrefix(address, "ff00::", 8))) {
+    const dev = flow.dev ?? host.interfaces.find((i) => !isLoopbackInterface(i.name))?.name;
+    return dev === undefined ? undefined : { type: addressInPrefix(address, "ff00::", 8) ? "multicast" : "unicast", nexthops: [dev] };
+  }
+  const marked = (host.routes ?? []).filter((r) => r.mark !== undefined && r.mark >>> 0 === flow.mark >>> 0);
+  const route = longestPrefix(marked, address) ?? longestPrefix(mainRoutes(host).filter((r) => r.mark === undefined), address);
+  if (route === undefined) return undefined;
+  return { type: route.type ?? "unicast", nexthops: route.nexthops };
 }
 
 // ---------------------------------------------------------------- marks

@@ -26,7 +26,9 @@
  *   give later fragments only to rulesets that do not load conntrack.
  * - `physdev`: the model has no bridge, so every packet is unbridged; xt_physdev then matches exactly when
  *   every option given is negated.
- * - `addrtype` reads the host model as the kernel's local routing table (see {@link ipv4AddrType}).
+ * - `addrtype` reads the host model as the kernel's local routing table (see {@link ipv4AddrType}), `rpfilter`
+ *   looks the source up in its routes (see {@link HostModel}), `devgroup` reads its interfaces' groups (0 for
+ *   an interface it does not list), and `rt` the packet's `routingHeader`.
  * - `limit` and `recent` count in jiffies of {@link IptablesEvalOptions.hz}; a limit bucket starts full.
  * - `set`: members of the ipset dump never expire (their saved timeouts have no base time); elements added
  *   by `-j SET` do, on the packet clock. Element counters are not modeled (rules that compare them are
@@ -66,10 +68,17 @@ import {
   chooseNatTuple,
   connectionKey,
   countPacket,
+  deviceGroup,
   elementKey,
   formatAddress,
   hooksOf,
+  hostInterface,
+  interfaceAddresses,
   interfaceMatches,
+  ipv4AddressType,
+  isLocalAddress,
+  isLoopbackInterface,
+  lookupRoute,
   markMatches,
   maskAddress,
   maskAddressWith,
@@ -120,6 +129,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "ecn",
   "hashlimit",
   "helper",
+  "hl",
   "icmp",
   "icmp6",
   "iprange",
@@ -134,6 +144,8 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "pkttype",
   "quota",
   "recent",
+  "rpfilter",
+  "rt",
   "sctp",
   "set",
   "socket",
@@ -144,7 +156,6 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "time",
   "tos",
   "ttl",
-  "hl",
   "udp",
 ]);
 
@@ -719,6 +730,10 @@ class Run {
         return m.cpu !== undefined && (p.cpu === m.cpu.value) !== m.cpu.negated;
       case "devgroup":
         return this.devgroupMatches(m);
+      case "rpfilter":
+        return this.rpfilterMatches(m);
+      case "rt":
+        return this.rtMatches(m);
       case "owner":
         return this.ownerMatches(m);
       case "socket":
@@ -755,8 +770,6 @@ class Run {
       case "mh":
       case "policy":
       case "realm":
-      case "rpfilter":
-      case "rt":
       case "string":
       case "u32":
         throw new Error(`match ${m.kind} reached the evaluator (refused before running)`);
@@ -831,11 +844,81 @@ class Run {
   }
 
   private devgroupMatches(m: Extract<KnownMatch, { kind: "devgroup" }>): boolean {
-    const groupOf = (name: string | undefined): number => this.options.host.interfaces.find((i) => i.name === name)?.group ?? 0;
+    // xt_devgroup loads only where the device it tests exists; the empty name reads as group 0 here.
+    const groupOf = (name: string | undefined): number => deviceGroup(this.options.host, name ?? "");
     const p = this.packet;
     if (m.srcGroup !== undefined && markMatches(groupOf(p.iif), m.srcGroup.value.value & m.srcGroup.value.mask, m.srcGroup.value.mask) === m.srcGroup.negated) return false;
     if (m.dstGroup !== undefined && markMatches(groupOf(p.oif), m.dstGroup.value.value & m.dstGroup.value.mask, m.dstGroup.value.mask) === m.dstGroup.negated) return false;
     return true;
+  }
+
+  /**
+   * ipt_rpfilter / ip6t_rpfilter: loopback packets pass, as do IPv4 packets from 0.0.0.0/8 to the limited
+   * broadcast or link-local multicast and IPv6 packets from `::`. Otherwise the route back to the source
+   * (looked up with the packet's mark for `--validmark`, else mark 0) must be unicast (or local with
+   * `--accept-local`) and go out through the input interface (any with `--loose`). In IPv6 the lookup names
+   * the input interface when strict or for a link-local source, and a local route passes only with
+   * `--accept-local`. `--invert` flips the result, including for packets that pass without lookup.
+   */
+  private rpfilterMatches(m: Extract<KnownMatch, { kind: "rpfilter" }>): boolean {
+    const p = this.packet;
+    const invert = m.invert !== undefined;
+    const loose = m.loose !== undefined;
+    const acceptLocal = m.acceptLocal !== undefined;
+    if (isLoopbackInterface(p.iif)) return !invert;
+    const mark = m.validmark !== undefined ? p.mark : 0;
+    if (p.family === "ipv4") {
+      if (addressInPrefix(p.saddr, "0.0.0.0", 8) && (p.daddr === "255.255.255.255" || addressInPrefix(p.daddr, "224.0.0.0", 24))) return !invert;
+      const route = lookupRoute(this.options.host, p.saddr, { mark });
+      const typeOk = route !== undefined && (route.type === "unicast" || (route.type === "local" && acceptLocal));
+      const ok = typeOk && (loose || route.nexthops.includes(p.iif ?? ""));
+      return ok !== invert;
+    }
+    if (p.saddr === "::") return !invert;
+    const named = !loose || addressInPrefix(p.saddr, "fe80::", 10);
+    const route = lookupRoute(this.options.host, p.saddr, { mark, ...(named && p.iif !== undefined ? { dev: p.iif } : {}) });
+    let ok: boolean;
+    if (route === undefined || route.type === "blackhole" || route.type === "unreachable" || route.type === "prohibit") ok = false;
+    else if (route.type === "local") ok = acceptLocal;
+    else ok = loose || routeDevice(route.nexthops, named ? p.iif : undefined) === p.iif;
+    return ok !== invert;
+  }
+
+  /**
+   * ip6t_rt: the packet's Routing header (none, or an IPv4 packet: no match, negated or not, as a header
+   * longer than the packet). Segments left, length in bytes and type each compare with their own negation;
+   * `--rt-0-res` wants the 32 reserved bits zero; `--rt-0-addrs` compares the listed addresses with the
+   * header's, in order and all of them (strict), or as an ordered subsequence with `--rt-0-not-strict`.
+   */
+  private rtMatches(m: Extract<KnownMatch, { kind: "rt" }>): boolean {
+    const p = this.packet;
+    const rh = p.routingHeader;
+    if (p.family !== "ipv6" || rh === undefined) return false;
+    const bytes = (rh.hdrLength + 1) * 8;
+    // `skb->len - ptr < hdrlen`: the header right after the 40-byte IPv6 header must fit in the packet.
+    if (p.length - 40 < bytes) return false;
+    let ok =
+      (m.rtSegsleft === undefined || (m.rtSegsleft.value.from <= rh.segmentsLeft && rh.segmentsLeft <= m.rtSegsleft.value.to) !== m.rtSegsleft.negated) &&
+      (m.rtLen === undefined || (m.rtLen.value === bytes) !== m.rtLen.negated) &&
+      (m.rtType === undefined || (m.rtType.value === rh.type) !== m.rtType.negated);
+    if (ok && m.rt0Res !== undefined) ok = rh.reserved === 0;
+    if (m.rt0Addrs === undefined) return ok;
+    const wanted = m.rt0Addrs.value.map((a) => a.address);
+    const slots = Math.floor((bytes - 8) / 16);
+    if (wanted.length > slots) return false;
+    // Words the model has no address for read as `::`.
+    const word = (k: number): string => rh.addresses[k] ?? "::";
+    if (m.rt0NotStrict !== undefined) {
+      let found = 0;
+      for (let k = 0; k < slots; k++) {
+        if (sameIpv6(word(k), wanted[found] ?? "::")) found++;
+        if (found === wanted.length) break;
+      }
+      return found === wanted.length && ok;
+    }
+    let k = 0;
+    while (k < wanted.length && sameIpv6(word(k), wanted[k] ?? "::")) k++;
+    return k === wanted.length && k === slots && ok;
   }
 
   private ownerMatches(m: Extract<KnownMatch, { kind: "owner" }>): boolean {
@@ -1314,13 +1397,13 @@ class Run {
         return this.nat("src", natRange(t.toSource?.value, t.random !== undefined || t.randomFully !== undefined));
       case "MASQUERADE": {
         // The address of the outgoing interface (its first, as the model keeps no primary flag).
-        const address = this.options.host.interfaces.find((i) => i.name === p.oif)?.addresses.find((a) => addressValue(a)?.family === p.family);
+        const [address] = interfaceAddresses(hostInterface(this.options.host, p.oif), p.family);
         if (address === undefined) return { kind: "verdict", verdict: { kind: "drop" } };
         return this.nat("src", { addresses: { from: address, to: address }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }), ...(t.random !== undefined || t.randomFully !== undefined ? { random: true } : {}) });
       }
       case "REDIRECT": {
         // Locally generated packets go to the loopback address; others to the first address of the incoming interface.
-        const address = this.hook === "output" ? (p.family === "ipv4" ? "127.0.0.1" : "::1") : this.options.host.interfaces.find((i) => i.name === p.iif)?.addresses.find((a) => addressValue(a)?.family === p.family);
+        const address = this.hook === "output" ? (p.family === "ipv4" ? "127.0.0.1" : "::1") : interfaceAddresses(hostInterface(this.options.host, p.iif), p.family)[0];
         if (address === undefined) return { kind: "verdict", verdict: { kind: "drop" } };
         return this.nat("dst", { addresses: { from: address, to: address }, ...(t.toPorts === undefined ? {} : { ports: t.toPorts.value }), ...(t.random !== undefined ? { random: true } : {}) });
       }
@@ -1364,6 +1447,9 @@ class Run {
 
   /** CT --notrack / NOTRACK: the packet has no conntrack entry from here on (untracked). */
   private untrack(): void {
+    // xt_ct_target leaves a packet that already has a conntrack reference alone, and an untracked packet has
+    // one (IP_CT_UNTRACKED); nft_notrack_eval does the same.
+    if (this.packet.ct === undefined && this.packet.ctInvalid !== true) return;
     const { ct: _ct, ...rest } = this.packet;
     this.packet = { ...rest, ctInvalid: false };
     this.effects.push({ kind: "notrack", hook: this.hook });
@@ -1575,10 +1661,8 @@ function netmapAddress(old: string, to: string, length: number): string {
 }
 
 /**
- * IPv4 address types as xt_addrtype's `inet_dev_addr_type` sees them with the host model: 0.0.0.0/8 and
- * 255.255.255.255 broadcast, 224/4 multicast, the host's addresses and 127/8 local, its broadcast
- * addresses broadcast, everything else unicast (the local table has no other entries). With an interface,
- * a local or broadcast address on another interface reads as unicast. ANY of the listed types matches.
+ * IPv4 address types as xt_addrtype's `inet_dev_addr_type` sees them on the host model (see
+ * {@link ipv4AddressType}, which nft's `fib ... type` reads too). ANY of the listed types matches.
  */
 export function ipv4AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
   return types.includes(ipv4AddrType(host, address, dev));
@@ -1586,22 +1670,13 @@ export function ipv4AddrTypeMatches(host: HostModel, address: string, types: rea
 
 /** The route type of an IPv4 address as xt_addrtype sees it through the host model (see {@link ipv4AddrTypeMatches}). */
 export function ipv4AddrType(host: HostModel, address: string, dev: string | undefined): string {
-  if (addressInPrefix(address, "0.0.0.0", 8) || address === "255.255.255.255") return "BROADCAST";
-  if (addressInPrefix(address, "224.0.0.0", 4)) return "MULTICAST";
-  const loopback = addressInPrefix(address, "127.0.0.0", 8);
-  const local = loopback || host.localAddresses.includes(address);
-  const broadcast = host.broadcastAddresses.includes(address);
-  if (!local && !broadcast) return "UNICAST";
-  if (dev !== undefined) {
-    const onDev = loopback ? dev === "lo" : (host.interfaces.find((i) => i.name === dev)?.addresses.includes(address) ?? false);
-    if (!onDev && local) return "UNICAST";
-  }
-  return local ? "LOCAL" : "BROADCAST";
+  return ipv4AddressType(host, address, dev);
 }
 
 /**
  * IPv6 as xt_addrtype's match_type6: every listed type must hold. MULTICAST, UNICAST and UNSPEC come from
- * the address itself; LOCAL from the host's addresses (and ::1), and never when an interface is given.
+ * the address itself; LOCAL from the host model ({@link isLocalAddress}: ::1, `localAddresses` and the
+ * interfaces' addresses), and never when an interface is given.
  */
 export function ipv6AddrTypeMatches(host: HostModel, address: string, types: readonly string[], dev: string | undefined): boolean {
   const multicast = addressInPrefix(address, "ff00::", 8);
@@ -1611,8 +1686,23 @@ export function ipv6AddrTypeMatches(host: HostModel, address: string, types: rea
     if (t === "UNICAST" && (multicast || any)) return false;
     if (t === "UNSPEC" && !any) return false;
   }
-  if (types.includes("LOCAL")) return dev === undefined && (address === "::1" || host.localAddresses.includes(address));
+  if (types.includes("LOCAL")) return dev === undefined && isLocalAddress(host, address);
   return true;
+}
+
+/** Whether two IPv6 addresses in text are the same address. */
+function sameIpv6(a: string, b: string): boolean {
+  const x = addressValue(a);
+  const y = addressValue(b);
+  return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
+}
+
+/**
+ * The interface of the next hop an IPv6 lookup takes: the one the lookup names when the route has a next
+ * hop through it (rt6_device_match, and fib6_select_path leaves a multipath route alone then), else the first.
+ */
+function routeDevice(nexthops: readonly string[], named: string | undefined): string | undefined {
+  return named !== undefined && nexthops.includes(named) ? named : nexthops[0];
 }
 
 function ipsetHasNomatch(set: IpsetSet): boolean {

@@ -24,7 +24,11 @@
  *   contents changed by packets (with timeouts), ct count lists and connection marks live in {@link EvalState};
  *   the clock is the environment's.
  *
- * Anything the packet model cannot answer (a routing lookup, a hash with a random seed, bits of a header the
+ * - **Host.** `fib` looks addresses up on the host model (its local and broadcast addresses, interfaces and
+ *   routes) through the same functions as the iptables evaluator's addrtype and rpfilter; `meta iifgroup` /
+ *   `oifgroup` read its interfaces' groups.
+ *
+ * Anything the packet model cannot answer (`rt` route data, a hash with a random seed, bits of a header the
  * model does not carry) gives an `unsupported` result naming the construct, never a guess.
  * @module
  */
@@ -52,6 +56,7 @@ import type {
   NftTable,
   NftTcpOption,
   NftExthdr,
+  NftFib,
   NftVerdict,
 } from "../nft/index.js";
 import { ruleStatements } from "../nft/index.js";
@@ -64,6 +69,13 @@ import {
   connectionKey,
   conntrackPriority,
   ctMarkOf,
+  deviceGroup,
+  hostInterface,
+  interfaceAddresses,
+  ipv4AddressType,
+  isLocalAddress,
+  isLoopbackInterface,
+  lookupRoute,
   type Effect,
   type EvalEnvironment,
   type EvalResult,
@@ -157,12 +169,12 @@ export const nftSupportedStatements: Readonly<Partial<Record<NftStatement["kind"
 export const nftSupportedExpressions: Readonly<Partial<Record<NftExpr["kind"], string>>> = {
   payload: "every named field; fields the packet model lacks (IP id, checksums, TCP sequence) are unknown bits",
   "raw payload": "network and transport header bits the model has",
-  exthdr: "IPv6 fragment header (fields and presence); other extension headers are absent",
+  exthdr: "IPv6 fragment and routing headers (fields and presence, the routing header's from `routingHeader`), mh (presence); other extension headers are absent",
   "tcp option": "presence of the packet's options, maxseg size",
   "ip option": "absent (the model has no IPv4 options)",
-  meta: "all keys but cgroup, rtclassid, iifkind, oifkind; iif/oif compared by name; random is exact",
+  meta: "all keys but cgroup, rtclassid, iifkind, oifkind; iif/oif compared by name; iifgroup/oifgroup from the host model (0 for an interface it does not list); random is exact",
   ct: "all keys but event; helper is the master's helper",
-  fib: "type only (local, broadcast, multicast, unicast from the host model)",
+  fib: "type (local, broadcast, multicast, unicast on the host model, and IPv6 route errors), oif and oifname (a route lookup in the host model's routes, as nft_fib_ipv4/ipv6 do it)",
   socket: "transparent, wildcard, mark of the packet's socket",
   numgen: "inc (per rule, first packet 0) and random (exact distribution)",
   number: "constant",
@@ -394,7 +406,6 @@ function expressionUnsupported(e: NftExpr): Unsupported | undefined {
   if (e.kind === "symhash") return refuse("expression symhash", "symhash uses the kernel's flow hash with a random key");
   if (e.kind === "rt") return refuse(`expression rt ${e.key}`, "the packet model has no routing table");
   if (e.kind === "ipsec") return refuse("expression ipsec", "the packet model has no IPsec state");
-  if (e.kind === "fib" && e.result !== "type") return refuse(`fib ${e.result}`, "fib oif/oifname need a route lookup; the host model has no routing table");
   if (e.kind === "meta" && (e.key === "cgroup" || e.key === "rtclassid" || e.key === "iifkind" || e.key === "oifkind")) return refuse(`meta ${e.key}`, `the packet model has no ${e.key}`);
   if (e.kind === "ct" && e.key === "event") return refuse("ct event", "ct event can only be set");
   for (const sub of subExpressions(e)) {
@@ -1117,6 +1128,11 @@ class PacketRun {
 
   private runMatch(m: NftMatch, cx: RuleContext, site: string): boolean {
     if (m.left.kind === "numgen" && m.left.mode === "random") return this.matchNumgenRandom(m, m.left.mod, m.left.offset ?? 0, cx);
+    // `fib ... oif exists/missing` (NFTA_FIB_F_PRESENT): whether the lookup found an interface.
+    if (m.left.kind === "fib" && m.left.result !== "type" && m.right.kind === "boolean" && (m.op === "==" || m.op === "!=")) {
+      const found = this.fibOutput(m.left, cx) !== undefined;
+      return (found === m.right.value) === (m.op === "==");
+    }
     const type = this.typeOf(m.left, cx);
     const left = this.evalExpr(m.left, cx, `${site}.left`);
     if (left.kind === "break") return false;
@@ -1489,12 +1505,7 @@ class PacketRun {
   }
 
   private interfaceAddress(name: string | undefined): string | undefined {
-    const iface = this.options.host.interfaces.find((i) => i.name === name);
-    for (const a of iface?.addresses ?? []) {
-      const text = a.split("/")[0] ?? a;
-      if (addressValue(text)?.family === this.packet.family) return text;
-    }
-    return undefined;
+    return interfaceAddresses(hostInterface(this.options.host, name), this.packet.family)[0];
   }
 
   /**
@@ -1728,7 +1739,7 @@ class PacketRun {
       case "ct":
         return this.readCt(e, cx);
       case "fib":
-        return this.readFib(e);
+        return this.readFib(e, cx);
       case "socket":
         return this.readSocket(e.key);
       case "numgen": {
@@ -1918,10 +1929,27 @@ class PacketRun {
   private readExthdr(e: NftExthdr): NftValue | Break {
     if (!this.isFamily("ipv6")) return BREAK;
     const p = this.packet;
-    const present = e.name === "frag" ? isFragment(p) : e.name === "mh" ? p.l4proto === 135 : false;
+    const present = e.name === "frag" ? isFragment(p) : e.name === "mh" ? p.l4proto === 135 : e.name === "rt" ? p.routingHeader !== undefined : false;
     if (e.field === undefined) return intValue(dataType("boolean"), present ? 1 : 0);
+    // nft_exthdr_ipv6_eval: a header ipv6_find_hdr does not find stops the rule.
     if (!present) return BREAK;
     const f = exthdrField(e);
+    if (e.name === "rt") {
+      const rh = p.routingHeader;
+      if (rh === undefined) return BREAK;
+      switch (e.field) {
+        case "nexthdr":
+          return intValue(f.type, isFragment(p) ? 44 : p.l4proto);
+        case "hdrlength":
+          return intValue(f.type, rh.hdrLength);
+        case "type":
+          return intValue(f.type, rh.type);
+        case "seg-left":
+          return intValue(f.type, rh.segmentsLeft);
+        default:
+          return assertNever(e.field);
+      }
+    }
     if (e.name !== "frag") return unknownInt(f.type);
     switch (e.field) {
       case "nexthdr":
@@ -2006,9 +2034,7 @@ class PacketRun {
       case "oifgroup": {
         const dev = e.key === "iifgroup" ? p.iif : p.oif;
         if (dev === undefined) return BREAK;
-        const iface = this.options.host.interfaces.find((i) => i.name === dev);
-        if (iface === undefined) return unsupported("meta devgroup", `interface ${dev} is not in the host model`);
-        return intValue(type, iface.group);
+        return intValue(type, deviceGroup(this.options.host, dev));
       }
       case "skuid":
       case "skgid": {
@@ -2110,39 +2136,83 @@ class PacketRun {
     }
   }
 
-  private readFib(e: { readonly flags: readonly ("saddr" | "daddr" | "mark" | "iif" | "oif")[]; readonly result: "oif" | "oifname" | "type" }): NftValue | Break {
-    if (e.result !== "type") return unsupported(`fib ${e.result}`, "fib oif/oifname need a route lookup; the host model has no routing table");
-    const p = this.packet;
-    const address = e.flags.includes("saddr") ? p.saddr : p.daddr;
-    const dev = e.flags.includes("iif") ? p.iif : e.flags.includes("oif") ? p.oif : undefined;
-    if ((e.flags.includes("iif") || e.flags.includes("oif")) && dev === undefined) return unsupported("fib", "fib with iif or oif where the packet has no such interface");
-    return intValue(scalar("fib_addrtype", 32), this.addressType(address, dev));
+  private readFib(e: NftFib, cx: RuleContext): NftValue | Break {
+    if (e.result === "type") return intValue(scalar("fib_addrtype", 32), this.fibType(e));
+    // nft_fib_store_result: the interface found, or ifindex 0 / the empty name when none.
+    const dev = this.fibOutput(e, cx) ?? "";
+    return strValue(e.result === "oifname" ? dataType("ifname") : dataType("iface_index"), dev);
   }
 
-  /** inet_dev_addr_type / nft_fib6 type from the host model: local, broadcast, multicast, else unicast. */
-  private addressType(address: string, dev: string | undefined): number {
+  /** The device a `fib` lookup limits itself to: the output device with `oif`, else the input device with `iif`. */
+  private fibDevice(e: NftFib): string | undefined {
+    const p = this.packet;
+    const dev = e.flags.includes("oif") ? p.oif : e.flags.includes("iif") ? p.iif : undefined;
+    // nft_fib_validate allows iif and oif only on hooks that have that device.
+    if ((e.flags.includes("iif") || e.flags.includes("oif")) && dev === undefined) return unsupported("fib", "fib with iif or oif where the packet has no such interface");
+    return dev;
+  }
+
+  /**
+   * `fib ... oif/oifname` (nft_fib4_eval, nft_fib6_eval): the interface the route to the looked-up address
+   * leaves through, undefined when there is none. In prerouting a loopback packet finds its input device, as
+   * does an IPv4 packet from 0.0.0.0/8 to the limited broadcast or link-local multicast (and an ICMPv6 packet
+   * from `::` to a link-local address). Otherwise the host model's route lookup, with the packet's mark
+   * for `mark` (else 0): no route, a local route or a rejecting one find nothing; with `iif`/`oif` the route
+   * must go through that device, which is then the answer.
+   */
+  private fibOutput(e: NftFib, cx: RuleContext): string | undefined {
+    const p = this.packet;
     const host = this.options.host;
+    const dev = this.fibDevice(e);
+    const prerouting = cx.hook === "prerouting";
+    if (prerouting && isLoopbackInterface(p.iif)) return p.iif;
+    const mark = e.flags.includes("mark") ? p.mark : 0;
+    const address = e.flags.includes("daddr") ? p.daddr : p.saddr;
+    if (p.family === "ipv4") {
+      if (addressInPrefix(p.saddr, "0.0.0.0", 8) && (p.daddr === "255.255.255.255" || addressInPrefix(p.daddr, "224.0.0.0", 24))) return p.iif ?? p.oif;
+      const route = lookupRoute(host, address, { mark });
+      if (route === undefined || route.type === "local" || route.type === "blackhole" || route.type === "unreachable" || route.type === "prohibit") return undefined;
+      if (dev === undefined) return route.nexthops[0];
+      // fib_info_nh_uses_dev: any next hop of the route.
+      return route.nexthops.includes(dev) ? dev : undefined;
+    }
+    if (prerouting && p.l4proto === 58 && p.saddr === "::" && addressInPrefix(p.daddr, "fe80::", 10)) return p.iif;
+    // A link-local address is looked up on the device (the packet's own when the expression names none).
+    const named = addressInPrefix(address, "fe80::", 10) ? (dev ?? p.iif ?? p.oif) : undefined;
+    const route = lookupRoute(host, address, { mark, ...(named === undefined ? {} : { dev: named }) });
+    if (route === undefined || route.type === "local" || route.type === "blackhole" || route.type === "unreachable" || route.type === "prohibit") return undefined;
+    const found = named !== undefined && route.nexthops.includes(named) ? named : dev !== undefined && route.nexthops.includes(dev) ? dev : route.nexthops[0];
+    if (dev !== undefined && found !== dev) return undefined;
+    return found;
+  }
+
+  /**
+   * `fib ... type`: IPv4 as inet_dev_addr_type ({@link ipv4AddressType}, shared with xt_addrtype); IPv6 as
+   * nft_fib6_eval_type: local when on the device (with `iif`/`oif`) or, without one, when the route is local;
+   * a failed lookup gives blackhole, prohibit or unreachable; then multicast, unicast or unspec by the
+   * address bits.
+   */
+  private fibType(e: NftFib): number {
+    const p = this.packet;
+    const host = this.options.host;
+    const dev = this.fibDevice(e);
+    const address = e.flags.includes("daddr") ? p.daddr : p.saddr;
     const a = addressValue(address);
     if (a === undefined) return unsupported("fib", `address ${address}`);
-    const bare = (s: string) => s.split("/")[0] ?? s;
-    const sameAddress = (s: string) => addressValue(bare(s))?.value === a.value && addressValue(bare(s))?.family === a.family;
     if (a.family === "ipv4") {
-      // __inet_dev_addr_type: 0.0.0.0/8 and 255.255.255.255 are broadcast, 224.0.0.0/4 multicast.
-      if (addressInPrefix(address, "0.0.0.0", 8) || address === "255.255.255.255") return 3;
-      if (addressInPrefix(address, "224.0.0.0", 4)) return 5;
-    } else if (addressInPrefix(address, "ff00::", 8)) {
-      return 5;
+      const type = ipv4AddressType(host, address, dev);
+      return type === "LOCAL" ? 2 : type === "BROADCAST" ? 3 : type === "MULTICAST" ? 5 : 1;
     }
-    const loopback = a.family === "ipv4" ? addressInPrefix(address, "127.0.0.0", 8) : address === "::1";
-    if (dev === undefined) {
-      if (loopback || host.localAddresses.some(sameAddress) || host.interfaces.some((i) => i.addresses.some(sameAddress))) return 2;
-      if (host.broadcastAddresses.some(sameAddress)) return 3;
-      return 1;
-    }
-    // With an interface, the local table's route must be on that device, else the type is unicast.
-    const iface = host.interfaces.find((i) => i.name === dev);
-    if ((loopback && isLoopback(dev)) || iface?.addresses.some(sameAddress) === true) return 2;
-    if (host.broadcastAddresses.some(sameAddress)) return unsupported("fib", "a broadcast address looked up through an interface; the host model does not say which interface it is on");
+    const local = dev !== undefined && isLocalAddress(host, address, dev);
+    const named = addressInPrefix(address, "fe80::", 10) ? (dev ?? p.iif ?? p.oif) : undefined;
+    const route = lookupRoute(host, address, { mark: e.flags.includes("mark") ? p.mark : 0, ...(named === undefined ? {} : { dev: named }) });
+    if (route === undefined || route.type === "unreachable") return 7;
+    if (route.type === "blackhole") return 6;
+    if (route.type === "prohibit") return 8;
+    if (local || (dev === undefined && route.type === "local")) return 2;
+    if (addressInPrefix(address, "ff00::", 8)) return 5;
+    // ipv6_addr_type: `::` and IPv4-mapped addresses are not unicast.
+    if (a.value === 0n || addressInPrefix(address, "::ffff:0:0", 96)) return 0;
     return 1;
   }
 
@@ -2309,7 +2379,8 @@ function networkHeader(p: Packet): readonly HeaderSegment[] {
     seg(10, 2, p.ecn),
     seg(12, 20, undefined),
     seg(32, 16, p.length - 40),
-    seg(48, 8, isFragment(p) ? 44 : p.l4proto),
+    // The first extension header: the Routing header, then the Fragment header (RFC 8200 order).
+    seg(48, 8, p.routingHeader !== undefined ? 43 : isFragment(p) ? 44 : p.l4proto),
     seg(56, 8, p.ttl),
     seg(64, 128, addressBits(p.saddr)),
     seg(192, 128, addressBits(p.daddr)),

@@ -165,17 +165,109 @@ export interface Packet {
   readonly cpu: number;
   /** skb->priority (the tc class CLASSIFY and `meta priority set` write); 0 when absent. */
   readonly priority?: number;
+  /** IPv6 only: the Routing header, when the packet carries one (absent: no Routing header). */
+  readonly routingHeader?: RoutingHeader;
 }
 
 /**
- * The host the packet meets: which addresses are its own, broadcast or multicast, and its interfaces.
+ * An IPv6 Routing header (RFC 8200 section 4.4). The model places it right after the IPv6 header (so
+ * `ip6 nexthdr` reads 43) and before a Fragment header, as RFC 8200 orders them; the upper-layer
+ * protocol (`l4proto`) and the transport header are unchanged by it. The packet's `length` counts it.
+ *
+ * @example
+ * ```ts
+ * // A type 0 header (deprecated by RFC 5095) listing two addresses, one segment left.
+ * const rh0: RoutingHeader = { type: 0, segmentsLeft: 1, hdrLength: 4, reserved: 0, addresses: ["2001:db8::1", "2001:db8::2"] };
+ * const withRh0 = (p: Packet): Packet => ({ ...p, routingHeader: rh0 });
+ * ```
+ */
+export interface RoutingHeader {
+  /** Routing Type (0 source route, 2 Mobile IPv6, 3 RPL, 4 segment routing). */
+  readonly type: number;
+  /** Segments Left. */
+  readonly segmentsLeft: number;
+  /** Hdr Ext Len: the header's length in 8-octet units, not counting the first 8 octets (so its size is `(hdrLength + 1) * 8` bytes). */
+  readonly hdrLength: number;
+  /** The 32 bits after Segments Left (the type 0 header's Reserved field). */
+  readonly reserved: number;
+  /**
+   * The 16-byte words after the first 8 octets, as addresses (the type 0 and type 2 address list).
+   * For a well-formed header there are `hdrLength / 2` of them; the kernel's ip6t_rt reads that many.
+   */
+  readonly addresses: readonly string[];
+}
+
+/**
+ * One interface of the host model.
+ *
+ * @example
+ * ```ts
+ * // eth0 in device group 1, with an address whose /24 is on its link.
+ * const eth0: HostInterface = { name: "eth0", group: 1, addresses: ["10.0.0.1/24", "fd00::1/64"] };
+ * ```
+ */
+export interface HostInterface {
+  readonly name: string;
+  /** Device group (`ip link set dev NAME group N`, what `-m devgroup` and `meta iifgroup` read); the kernel's default is 0. */
+  readonly group: number;
+  /**
+   * The interface's own addresses, each bare (`10.0.0.1`, a host address) or with the length of the prefix
+   * on the link (`10.0.0.1/24`), from which the kernel derives a connected route through this interface
+   * and, for IPv4 prefixes up to /30, the directed broadcast address (`10.0.0.255`) on it.
+   */
+  readonly addresses: readonly string[];
+  /** More broadcast addresses on this interface (the local table's `broadcast ADDR dev NAME` routes). */
+  readonly broadcastAddresses?: readonly string[];
+}
+
+/**
+ * A route of the host model's routing table (the main table, or with `mark` a policy table chosen by
+ * `ip rule add fwmark MARK lookup TABLE`).
+ *
+ * @example
+ * ```ts
+ * const routes: readonly HostRoute[] = [
+ *   { destination: "0.0.0.0/0", nexthops: ["eth0"] },
+ *   { destination: "192.0.2.0/24", nexthops: ["eth1"] },
+ *   { destination: "198.51.100.0/24", nexthops: [], type: "blackhole" },
+ *   // Flows with mark 7 reach 203.0.113.0/24 through eth1; others take the default route.
+ *   { destination: "203.0.113.0/24", nexthops: ["eth1"], mark: 7 },
+ * ];
+ * ```
+ */
+export interface HostRoute {
+  /** `ADDRESS/LENGTH` (`0.0.0.0/0`, `::/0` for a default route); a bare address is a host route. */
+  readonly destination: string;
+  /** The interfaces of the route's next hops: one, several for a multipath route, none for a route that is no way out. */
+  readonly nexthops: readonly string[];
+  /** The route's type (default `unicast`): `blackhole`, `unreachable` and `prohibit` make the lookup fail. */
+  readonly type?: "unicast" | "blackhole" | "unreachable" | "prohibit";
+  /** Only for flows whose mark is exactly this (a policy table, consulted before the main table); absent: every flow. */
+  readonly mark?: number;
+}
+
+/**
+ * The host the packet meets: which addresses are its own, broadcast or multicast, its interfaces and
+ * its routes. Both evaluators read it through the same functions (src/eval/common.ts), so `-m addrtype`,
+ * `-m rpfilter`, `-m devgroup` and nft's `fib` and `meta iifgroup` see one host.
+ *
+ * - An address is local when `localAddresses` lists it or an interface has it (127.0.0.0/8 and ::1 always,
+ *   on `lo`); it is local *on an interface* when that interface has it.
+ * - An address is broadcast when `broadcastAddresses` lists it or an interface has it as a broadcast
+ *   address (listed, or derived from one of its IPv4 prefixes); on an interface only in the latter case.
+ * - Routes: the local table (local and broadcast addresses, on their interfaces) comes first, then the
+ *   `routes` with the flow's mark, then the unmarked `routes`, each by longest prefix (the first listed
+ *   among equal prefixes), then the connected routes of the interfaces' prefixes. When `routes` is absent,
+ *   the host also has a default route for each family through its first non-loopback interface with an
+ *   address of that family. IPv6 link-local destinations are on the interface the lookup names.
  *
  * @example
  * ```ts
  * const host: HostModel = {
  *   localAddresses: ["10.0.0.1", "127.0.0.1"],
  *   broadcastAddresses: ["10.0.0.255"],
- *   interfaces: [{ name: "lo", group: 0, addresses: ["127.0.0.1"] }, { name: "eth0", group: 0, addresses: ["10.0.0.1"] }],
+ *   interfaces: [{ name: "lo", group: 0, addresses: ["127.0.0.1/8"] }, { name: "eth0", group: 0, addresses: ["10.0.0.1/24"] }],
+ *   routes: [{ destination: "0.0.0.0/0", nexthops: ["eth0"] }],
  * };
  * const options: EquivalenceOptions = { host };
  * ```
@@ -183,8 +275,9 @@ export interface Packet {
 export interface HostModel {
   readonly localAddresses: readonly string[];
   readonly broadcastAddresses: readonly string[];
-  /** Interface name → group (devgroup) and addresses. */
-  readonly interfaces: readonly { readonly name: string; readonly group: number; readonly addresses: readonly string[] }[];
+  readonly interfaces: readonly HostInterface[];
+  /** The routing table beyond connected routes; absent: a default route per family (see above). */
+  readonly routes?: readonly HostRoute[];
 }
 
 /** Time, for limit, recent, time and timeouts. Seconds since the epoch, UTC; fractions allowed. */

@@ -48,8 +48,6 @@ const skippedFiles: Readonly<Record<string, SkipReason>> = {
   "public/dockerbin-docker1-libvirt-centos7.rules": { kind: "untranslatable", why: "-j CHECKSUM --checksum-fill" },
   "public/free5gc-compose-docker-host.rules": { kind: "untranslatable", why: "-j CHECKSUM --checksum-fill" },
   "public/ytdl-k3s-kuberouter-netbird-pi.rules": { kind: "untranslatable", why: "-m physdev (bridge ports)" },
-  "public/codeindex-hostaudit-docker28-libvirt-ufw-counters-ip6.rules": { kind: "unmodelled", side: "iptables", feature: "match rt", why: "the packet model has no IPv6 routing header" },
-  "public/issue-firewalld136-ip6-raw-security.rules": { kind: "unmodelled", side: "iptables", feature: "match rpfilter", why: "the host model has no routing table for the reverse-path lookup" },
 };
 
 /** The translator's refusal list per file (the same file test/translate/corpus.test.ts checks). */
