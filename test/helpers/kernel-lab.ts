@@ -232,9 +232,18 @@ export class KernelLab {
     const ipt = this.side("ipt").router;
     const nft = this.side("nft").router;
     const restore = family === "ipv4" ? "iptables-legacy-restore" : "ip6tables-legacy-restore";
-    const cleared = ipt.exec(restore, ["-w"], emptyTables);
-    if (cleared.code !== 0) return `${restore} (clearing): ${cleared.stderr}`;
+    // Both families: a table left from an earlier ruleset could hold a conntrack reference.
+    for (const tool of ["iptables-legacy-restore", "ip6tables-legacy-restore"]) {
+      const cleared = ipt.exec(tool, ["-w"], emptyTables);
+      if (cleared.code !== 0) return `${tool} (clearing): ${cleared.stderr}`;
+    }
     ipt.exec("ipset", ["destroy"]);
+    // nfacct objects the rules name (-m nfacct needs them to exist); packets.py makes them over netlink.
+    const accounting = [...new Set([...iptablesText.matchAll(/--nfacct-name\s+(\S+)/g)].map((m) => m[1] ?? ""))];
+    if (accounting.length > 0) {
+      const made = ipt.exec("python3", [join(import.meta.dirname, "..", "kernel", "packets.py"), "nfacct", ...accounting]);
+      if (made.code !== 0) return `nfacct: ${made.stderr}`;
+    }
     if (ipsetText !== undefined) {
       const sets = ipt.exec("ipset", ["restore"], ipsetText);
       if (sets.code !== 0) return `ipset restore: ${sets.stderr}`;
@@ -295,7 +304,8 @@ export class KernelLab {
       const rule = item.rule as { family: string; table: string; chain: string; expr: readonly Record<string, unknown>[] } | undefined;
       if (rule === undefined || rule.table === "ktguard") continue;
       const key = `${rule.family}/${rule.table}/${rule.chain}`;
-      const counter = rule.expr.find((e) => "counter" in e)?.counter as { packets: number } | undefined;
+      // An anonymous counter is an object; a named one (nfacct's translation) is the object's name.
+      const counter = rule.expr.map((e) => e.counter).find((x): x is { packets: number } => typeof x === "object" && x !== null && "packets" in x);
       const list = values.get(key) ?? [];
       list.push(counter === undefined ? -1n : BigInt(counter.packets));
       values.set(key, list);

@@ -21,6 +21,8 @@ that arrived, with the header fields after the router's NAT:
   {"received": [[{"id": N, "saddr": A, "daddr": A, "proto": P, "sport": N, "dport": N,
                   "ttl": N, "tos": N, "length": N}, ...], ...]}
 
+`packets.py nfacct NAME...` (run inside a namespace) creates nfacct objects there instead.
+
 Namespaces are entered with setns(2) through ctypes (os.setns is Python 3.12+); a socket stays in the
 namespace it was created in, so one process serves every namespace. Python standard library only.
 """
@@ -201,5 +203,24 @@ def main():
     json.dump({"received": received}, sys.stdout)
 
 
+def nfacct_add(names):
+    """Creates nfacct objects in the current namespace (nfnetlink_acct NFNL_MSG_ACCT_NEW), as `nfacct add NAME` does."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+    for seq, name in enumerate(names, 1):
+        raw = name.encode() + b"\0"
+        attr = struct.pack("HH", 4 + len(raw), 1) + raw  # NFACCT_NAME
+        attr += bytes((4 - len(attr) % 4) % 4)
+        body = struct.pack("BBH", 0, 0, 0) + attr  # nfgenmsg: AF_UNSPEC, version 0, res_id 0
+        # type NFNL_SUBSYS_ACCT << 8 | NFNL_MSG_ACCT_NEW; flags REQUEST | ACK | CREATE
+        sock.send(struct.pack("IHHII", 16 + len(body), 7 << 8, 0x1 | 0x4 | 0x400, seq, 0) + body)
+        reply = sock.recv(65536)
+        error = struct.unpack("i", reply[16:20])[0]
+        if error not in (0, -17):  # 0 or EEXIST
+            raise OSError(-error, "nfacct add " + name + ": " + os.strerror(-error))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "nfacct":
+        nfacct_add(sys.argv[2:])
+    else:
+        main()
