@@ -7,7 +7,7 @@
 import type { KnownMatch } from "../ast/index.js";
 import { isNftIdentifier, type NftExpr, type NftFib, type NftStatement } from "../nft/index.js";
 import { type ByKind, type RuleContext, type Translation, ok, refuse } from "./context.js";
-import { binop, eq, match, meta, num, rangeExpr, sym } from "./expr.js";
+import { addressField, binop, eq, match, meta, num, rangeExpr, sym } from "./expr.js";
 
 type CommentMatch = Extract<KnownMatch, { kind: "comment" }>;
 type OwnerMatch = Extract<KnownMatch, { kind: "owner" }>;
@@ -98,11 +98,18 @@ export function translateSocket(m: SocketMatch, _cx: RuleContext): Translation {
  * loopback packets, and IPv4 packets from 0.0.0.0 to broadcast or link-local multicast, pass without
  * lookup in both.
  *
+ * For IPv6, ip6t_rpfilter passes every packet from `::` without a lookup, while nft_fib looks `::` up
+ * (only ICMPv6 to a link-local destination passes unlooked): so `--invert` becomes `ip6 saddr != :: fib ...
+ * missing`, which matches no packet from `::`, as the kernel's inverted match (checked on Linux 6.18: a UDP
+ * datagram from `::` arriving on an interface the default route does not use counted in `-m rpfilter`, not
+ * in `--invert`, and the other way round in `fib saddr . iif oif exists` / `missing`).
+ *
  * Remaining differences, all for spoofed or martian sources: xt_rpfilter (IPv4) accepts only unicast
  * routes back, while nft_fib also accepts broadcast, multicast and anycast-typed ones (a source address
- * that is a local broadcast address); for IPv6, xt_rpfilter passes every packet from `::`, nft_fib only
- * ICMPv6 ones to link-local destinations. `--accept-local` is refused: nft_fib treats a local route back as
- * no route. xt_rpfilter only loads in the raw and mangle PREROUTING chains.
+ * that is a local broadcast address); without `--invert`, an IPv6 packet from `::` always matches
+ * xt_rpfilter but `fib ... exists` only when the lookup of `::` finds a route through the input interface
+ * (one nft rule cannot say "from `::` or a route back"). `--accept-local` is refused: nft_fib treats a local
+ * route back as no route. xt_rpfilter only loads in the raw and mangle PREROUTING chains.
  */
 export function translateRpfilter(m: RpfilterMatch, cx: RuleContext): Translation {
   if (m.acceptLocal !== undefined) return refuse("--accept-local accepts sources whose route back is local; nft's fib treats a local route as no route", m.acceptLocal.span);
@@ -111,7 +118,9 @@ export function translateRpfilter(m: RpfilterMatch, cx: RuleContext): Translatio
   const flags: NftFib["flags"][number][] = ["saddr"];
   if (m.validmark !== undefined) flags.push("mark");
   if (m.loose === undefined) flags.push("iif");
-  return ok(match({ kind: "fib", flags, result: "oif" }, { kind: "boolean", value: m.invert === undefined }));
+  const test = match({ kind: "fib", flags, result: "oif" }, { kind: "boolean", value: m.invert === undefined });
+  if (cx.family === "ipv6" && m.invert !== undefined) return ok(match(addressField("ipv6", "saddr"), sym("::"), "!="), test);
+  return ok(test);
 }
 
 /** Seconds in a day; xt_time's times of day run from 0 to 86399. */

@@ -14,8 +14,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { IpsetSave, Ruleset } from "../../src/ast/index.js";
 import { formatDiagnostic } from "../../src/diagnostic/index.js";
-import { type EquivalenceResult, checkEquivalence, describeCounterexample } from "../../src/eval/equivalence.js";
-import type { PacketPath } from "../../src/eval/packet.js";
+import { type EquivalenceResult, checkEquivalence, defaultEquivalenceHost, describeCounterexample, generatePackets } from "../../src/eval/equivalence.js";
+import type { HostModel, Packet, PacketPath, RoutingHeader } from "../../src/eval/packet.js";
 import { type NftRuleset, printNftText } from "../../src/nft/index.js";
 import { parseIpsetSave, parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
@@ -153,5 +153,54 @@ describe("corpus equivalence", () => {
     expect(result.paths).toEqual(allPaths);
     const ms = performance.now() - t0;
     checked.push({ file, packets: result.packets, paths: result.paths.length, ms });
+  });
+
+  /**
+   * The generated packets carry no IPv6 routing header and the default host has no routes of its own, so
+   * `-m rt` never matches and `-m rpfilter` sees one default route. Here the IPv6 files run again on a host
+   * with on-link prefixes, a default route, a more specific route through the other interface and a
+   * blackhole, with a third of the packets carrying a routing header (types 0, 2 and 4, any segments left)
+   * and some coming from link-local sources or from this host's own addresses.
+   */
+  const routedHost: HostModel = {
+    ...defaultEquivalenceHost,
+    interfaces: [
+      { name: "lo", group: 0, addresses: ["127.0.0.1/8", "::1"] },
+      { name: "eth0", group: 1, addresses: ["10.0.0.1/24", "fd00::1/64"] },
+      { name: "eth1", group: 2, addresses: ["192.168.1.1/24", "fd01::1/64"] },
+    ],
+    routes: [
+      { destination: "0.0.0.0/0", nexthops: ["eth0"] },
+      { destination: "::/0", nexthops: ["eth0"] },
+      { destination: "fd00:0:0:8000::/49", nexthops: ["eth1"] },
+      { destination: "fd00::8000:0/97", nexthops: [], type: "blackhole" },
+    ],
+  };
+  const routingHeaders: readonly RoutingHeader[] = [
+    { type: 0, segmentsLeft: 1, hdrLength: 4, reserved: 0, addresses: ["fd00::1", "fd01::1"] },
+    { type: 2, segmentsLeft: 1, hdrLength: 2, reserved: 0, addresses: ["fd00::1"] },
+    { type: 4, segmentsLeft: 0, hdrLength: 2, reserved: 0, addresses: ["fd01::2"] },
+  ];
+  const sources = ["fe80::5", "fd00::1", "fd01::1", "::"];
+  const ipv6Files = corpusFiles.filter((f) => skippedFiles[f] === undefined && parseFile(f).family === "ipv6");
+  it("finds the IPv6 files, the rt and rpfilter ones among them", () => {
+    expect(ipv6Files).toContain("public/codeindex-hostaudit-docker28-libvirt-ufw-counters-ip6.rules");
+    expect(ipv6Files).toContain("public/issue-firewalld136-ip6-raw-security.rules");
+  });
+  it.each(ipv6Files)("%s: equivalent with routing headers and routes", (file) => {
+    const ruleset = parseFile(file);
+    const ipsets = ipsetsFor(file);
+    const nft = translate(ruleset, { file, ...(ipsets === undefined ? {} : { ipsets }) }).value?.nft;
+    if (nft === undefined) throw new Error(`${file}: no translation`);
+    const generated = generatePackets(ruleset, { count: packetsPerPath, seed: 2, paths: allPaths, host: routedHost });
+    const packets = generated.map((p: Packet, i): Packet => {
+      const rh = i % 3 === 1 ? routingHeaders[(i >> 2) % routingHeaders.length] : undefined;
+      const withHeader = rh === undefined ? p : { ...p, routingHeader: rh, length: Math.max(p.length, 40 + (rh.hdrLength + 1) * 8 + 8) };
+      const saddr = i % 11 === 5 ? sources[i % sources.length] : undefined;
+      return saddr === undefined ? withHeader : { ...withHeader, saddr };
+    });
+    const result = checkEquivalence(ruleset, nft, { packets, host: routedHost, ...(ipsets === undefined ? {} : { ipsets }) });
+    expect(result.kind === "equivalent" && result.unsupported.length === 0, report(file, nft, result)).toBe(true);
+    expect(result.kind === "equivalent" ? result.packets : 0).toBe(packetsPerPath * allPaths.length);
   });
 });

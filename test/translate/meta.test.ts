@@ -29,7 +29,9 @@ const translations: readonly (readonly [string, Family, string, (readonly string
   ["-t mangle -A PREROUTING -m rpfilter", "ipv4", "fib saddr . iif oif exists"],
   ["-t mangle -A PREROUTING -m rpfilter --validmark --loose", "ipv4", "fib saddr . mark oif exists"],
   ["-t raw -A PREROUTING -m rpfilter --invert -j DROP", "ipv4", "fib saddr . iif oif missing drop"],
-  ["-t mangle -A PREROUTING -m rpfilter --validmark --invert", "ipv6", "fib saddr . mark . iif oif missing"],
+  // ip6t_rpfilter never matches `::` inverted (it passes without a lookup), so neither may the nft rule.
+  ["-t mangle -A PREROUTING -m rpfilter --validmark --invert", "ipv6", "ip6 saddr != :: fib saddr . mark . iif oif missing"],
+  ["-t raw -A PREROUTING -m rpfilter --invert -j DROP", "ipv6", "ip6 saddr != :: fib saddr . iif oif missing drop"],
   ["-t raw -A RPF -m rpfilter --loose", "ipv6", "fib saddr oif exists"],
   // time: numbers (UTC), the 2038 end always written.
   ["-A INPUT -m time --weekdays Sa,Su -j DROP", "ipv4", "meta time < 2147483648 meta day { 6, 0 } drop"],
@@ -124,7 +126,10 @@ const txlateDifferences: TxlateMatchDifferences = {
   "libxt_socket.txlate:16": { refused: /--restore-skmark copies the mark of full sockets/, why: "as libxt_socket.txlate:13" },
   "libxt_rpfilter.txlate:1": { ours: "fib saddr . iif oif exists", why: "same test; exists for != 0" },
   "libxt_rpfilter.txlate:4": { ours: "fib saddr . mark oif exists", why: "same test; exists for != 0" },
-  "libxt_rpfilter.txlate:7": { ours: "fib saddr . mark . iif oif missing", why: "same test; missing for 0" },
+  "libxt_rpfilter.txlate:7": {
+    ours: "ip6 saddr != :: fib saddr . mark . iif oif missing",
+    why: "missing for 0; ip6t_rpfilter passes packets from :: unlooked (so --invert never matches them), nft's fib looks :: up",
+  },
   "libxt_time.txlate:1": {
     ours: "ip frag-off & 0x1fff == 0 icmp type echo-request meta time < 2147483648 meta day { 6, 0 } reject",
     why: "xt_time stops matching after its default end date, 2038-01-19T03:14:07 (INT_MAX)",
