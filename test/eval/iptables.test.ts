@@ -8,10 +8,16 @@ import { newConnection } from "../helpers/eval.js";
 import type { Conntrack, HostModel, Packet, PacketPath } from "../../src/eval/packet.js";
 import { parseIpsetSave, parseRuleset } from "../../src/parse/index.js";
 import { canUseNetns, hasCommand } from "../helpers/netns.js";
-import { routeLabDatagram, routeLabHost, routeLabSources, withRouteLab } from "../helpers/route-lab.js";
+import { routeLab6Datagram, routeLab6Host, routeLab6Sources, routeLabDatagram, routeLabHost, routeLabSources, withRouteLab, withRouteLab6 } from "../helpers/route-lab.js";
 
 /** Why the kernel checks cannot run here, or undefined when they can. */
-const routeLabSkipReason: string | undefined = !canUseNetns() ? "needs root and ip netns" : !hasCommand("iptables-legacy-restore") ? "needs iptables-legacy-restore" : undefined;
+const routeLabSkipReason: string | undefined = !canUseNetns()
+  ? "needs root and ip netns"
+  : !hasCommand("iptables-legacy-restore") || !hasCommand("ip6tables-legacy-restore")
+    ? "needs iptables-legacy-restore and ip6tables-legacy-restore"
+    : !hasCommand("python3")
+      ? "needs python3 (test/kernel/packets.py)"
+      : undefined;
 
 // ---------------------------------------------------------------- fixtures
 
@@ -1084,6 +1090,30 @@ describe("host model: routes, the IPv6 routing header, device groups", () => {
       for (const saddr of routeLabSources) {
         labNs.send(saddr);
         state = only(rs, routeLabDatagram(saddr), state, lab).state;
+        const predicted = rules.map((_, i) => Number(state.counters.get(`ipt/raw/PREROUTING/${i}`)?.packets ?? 0n));
+        expect({ saddr, counts: kernelCounts() }).toEqual({ saddr, counts: predicted });
+      }
+    });
+  });
+
+  /** The same in IPv6, with crafted datagrams: `::`, link-local, blackholed and the router's own sources. */
+  it.skipIf(routeLabSkipReason !== undefined)(`rpfilter (IPv6) agrees with the kernel${routeLabSkipReason === undefined ? "" : ` (skipped: ${routeLabSkipReason})`}`, () => {
+    const rules = ["", "--loose", "--invert", "--accept-local", "--loose --accept-local"].map((o) => `-p udp -m udp --dport 9999 -m rpfilter ${o}`.trimEnd());
+    const text = `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${rules.map((r) => `-A PREROUTING ${r}\n`).join("")}COMMIT\n`;
+    const rs = ruleset({ raw: rules.map((r) => `-A PREROUTING ${r}`) }, "ipv6");
+    withRouteLab6((labNs) => {
+      expect(labNs.router.exec("ip6tables-legacy-restore", [], text).stderr).toBe("");
+      const kernelCounts = (): number[] =>
+        labNs.router
+          .exec("ip6tables-legacy", ["-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n"])
+          .stdout.split("\n")
+          .slice(2)
+          .filter((l) => l.trim() !== "")
+          .map((l) => Number(l.trim().split(/\s+/)[0]));
+      let state = emptyState;
+      for (const saddr of routeLab6Sources) {
+        labNs.send(saddr);
+        state = only(rs, routeLab6Datagram(saddr), state, { host: routeLab6Host }).state;
         const predicted = rules.map((_, i) => Number(state.counters.get(`ipt/raw/PREROUTING/${i}`)?.packets ?? 0n));
         expect({ saddr, counts: kernelCounts() }).toEqual({ saddr, counts: predicted });
       }

@@ -15,7 +15,7 @@ import { newConnection } from "../helpers/eval.js";
 import type { Conntrack, HostModel, Packet } from "../../src/eval/packet.js";
 import { printNftText } from "../../src/nft/index.js";
 import { createNetns } from "../helpers/netns.js";
-import { routeLabDatagram, routeLabHost, routeLabSources, withRouteLab } from "../helpers/route-lab.js";
+import { routeLab6Datagram, routeLab6Host, routeLab6Sources, routeLabDatagram, routeLabHost, routeLabSources, withRouteLab, withRouteLab6 } from "../helpers/route-lab.js";
 import { kernelSkipReason } from "../helpers/translate.js";
 import type {
   NftBaseChain,
@@ -1011,6 +1011,44 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
           if (r.kind !== "outcomes" || r.outcomes[0] === undefined) throw new Error("no outcome");
           state = r.outcomes[0].outcome.state;
           const predicted = rules.map((_, i) => Number(state.counters.get(`ip t/p/${i}`)?.packets ?? 0n));
+          expect({ saddr, counts: kernelCounts() }).toEqual({ saddr, counts: predicted });
+        }
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** The same in IPv6, with crafted datagrams from `::`, link-local, blackholed and the router's own sources. */
+  it.skipIf(kernelSkipReason !== undefined)(`fib (IPv6) agrees with the kernel${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
+    const saddr6: NftExpr = { kind: "payload", protocol: "ip6", field: "saddr" };
+    const rules: NftRule[] = [
+      counted(udpTo9999, match(fib(["saddr", "iif"], "oif"), exists(true))),
+      counted(udpTo9999, match(fib(["saddr"], "oif"), exists(true))),
+      counted(udpTo9999, match(fib(["saddr", "iif"], "oif"), exists(false))),
+      counted(udpTo9999, match(saddr6, sym("::"), "!="), match(fib(["saddr", "iif"], "oif"), exists(false))),
+      counted(udpTo9999, match(fib(["saddr"], "oifname"), str("r1"))),
+      counted(udpTo9999, match(fib(["saddr"], "type"), sym("local"))),
+      counted(udpTo9999, match(fib(["saddr"], "type"), sym("blackhole"))),
+      counted(udpTo9999, match(fib(["saddr"], "type"), sym("unicast"))),
+      counted(udpTo9999, match(fib(["saddr", "iif"], "type"), sym("local"))),
+      counted(udpTo9999, match(fib(["daddr", "iif"], "type"), sym("local"))),
+    ];
+    const rs = ruleset(table("ip6", "t", [base("p", "prerouting", rules, { priority: -300, policy: "accept" })]));
+    const dir = mkdtempSync(join(tmpdir(), "ipt2nft-eval-fib6-"));
+    try {
+      withRouteLab6((lab) => {
+        const file = join(dir, "rules.nft");
+        writeFileSync(file, printNftText(rs));
+        expect(lab.router.exec("nft", ["-f", file]).stderr).toBe("");
+        const kernelCounts = (): number[] => [...lab.router.exec("nft", ["list", "chain", "ip6", "t", "p"]).stdout.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+        let state = emptyState;
+        for (const saddr of routeLab6Sources) {
+          lab.send(saddr);
+          const r = evaluateNft(rs, routeLab6Datagram(saddr), state, { host: routeLab6Host, clock: { now: T0 } });
+          if (r.kind !== "outcomes" || r.outcomes[0] === undefined) throw new Error("no outcome");
+          state = r.outcomes[0].outcome.state;
+          const predicted = rules.map((_, i) => Number(state.counters.get(`ip6 t/p/${i}`)?.packets ?? 0n));
           expect({ saddr, counts: kernelCounts() }).toEqual({ saddr, counts: predicted });
         }
       });
