@@ -1096,6 +1096,48 @@ describe("host model: routes, the IPv6 routing header, device groups", () => {
     });
   });
 
+  /** addrtype through the input interface and devgroup in the same lab, to local, broadcast and other addresses of either interface. */
+  it.skipIf(routeLabSkipReason !== undefined)(`addrtype --limit-iface-in and devgroup agree with the kernel${routeLabSkipReason === undefined ? "" : ` (skipped: ${routeLabSkipReason})`}`, () => {
+    const rules = [
+      "-m addrtype --dst-type LOCAL --limit-iface-in",
+      "-m addrtype --dst-type BROADCAST --limit-iface-in",
+      "-m addrtype --dst-type UNICAST --limit-iface-in",
+      "-m addrtype --dst-type BROADCAST",
+      "-m addrtype --dst-type LOCAL",
+      "-m addrtype --src-type LOCAL --limit-iface-in",
+      "-m addrtype ! --src-type UNICAST",
+      "-m devgroup --src-group 0x5",
+      "-m devgroup ! --src-group 0x4/0x4",
+    ].map((m) => `-p udp -m udp --dport 9999 ${m}`);
+    const text = `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${rules.map((r) => `-A PREROUTING ${r}\n`).join("")}COMMIT\n`;
+    const rs = ruleset({ raw: rules.map((r) => `-A PREROUTING ${r}`) });
+    const datagrams = [
+      ["10.1.0.2", "10.1.0.1"],
+      ["10.1.0.2", "10.1.0.255"],
+      ["10.1.0.2", "10.2.0.3"],
+      ["10.1.0.2", "10.2.0.255"],
+      ["10.1.0.2", "10.2.0.7"],
+      ["10.2.0.1", "10.1.0.1"],
+    ] as const;
+    withRouteLab((labNs) => {
+      expect(labNs.router.exec("iptables-legacy-restore", [], text).stderr).toBe("");
+      const kernelCounts = (): number[] =>
+        labNs.router
+          .exec("iptables-legacy", ["-t", "raw", "-L", "PREROUTING", "-v", "-x", "-n"])
+          .stdout.split("\n")
+          .slice(2)
+          .filter((l) => l.trim() !== "")
+          .map((l) => Number(l.trim().split(/\s+/)[0]));
+      let state = emptyState;
+      for (const [saddr, daddr] of datagrams) {
+        labNs.send(saddr, daddr);
+        state = only(rs, routeLabDatagram(saddr, daddr), state, lab).state;
+        const predicted = rules.map((_, i) => Number(state.counters.get(`ipt/raw/PREROUTING/${i}`)?.packets ?? 0n));
+        expect({ saddr, daddr, counts: kernelCounts() }).toEqual({ saddr, daddr, counts: predicted });
+      }
+    });
+  });
+
   /** The same in IPv6, with crafted datagrams: `::`, link-local, blackholed and the router's own sources. */
   it.skipIf(routeLabSkipReason !== undefined)(`rpfilter (IPv6) agrees with the kernel${routeLabSkipReason === undefined ? "" : ` (skipped: ${routeLabSkipReason})`}`, () => {
     const rules = ["", "--loose", "--invert", "--accept-local", "--loose --accept-local"].map((o) => `-p udp -m udp --dport 9999 -m rpfilter ${o}`.trimEnd());

@@ -1019,6 +1019,49 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
     }
   });
 
+  /** fib type through the input interface and meta iifgroup in the same lab, to local, broadcast and other addresses of either interface. */
+  it.skipIf(kernelSkipReason !== undefined)(`fib ... type through an interface and iifgroup agree with the kernel${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
+    const rules: NftRule[] = [
+      counted(udpTo9999, match(fib(["daddr", "iif"], "type"), sym("local"))),
+      counted(udpTo9999, match(fib(["daddr", "iif"], "type"), sym("broadcast"))),
+      counted(udpTo9999, match(fib(["daddr", "iif"], "type"), sym("unicast"))),
+      counted(udpTo9999, match(fib(["daddr"], "type"), sym("broadcast"))),
+      counted(udpTo9999, match(fib(["daddr"], "type"), sym("local"))),
+      counted(udpTo9999, match(fib(["saddr", "iif"], "type"), sym("local"))),
+      counted(udpTo9999, match(meta("iifgroup"), num(5))),
+      counted(udpTo9999, match(and(meta("iifgroup"), num(4)), num(4), "!=")),
+    ];
+    const datagrams = [
+      ["10.1.0.2", "10.1.0.1"],
+      ["10.1.0.2", "10.1.0.255"],
+      ["10.1.0.2", "10.2.0.3"],
+      ["10.1.0.2", "10.2.0.255"],
+      ["10.1.0.2", "10.2.0.7"],
+      ["10.2.0.1", "10.1.0.1"],
+    ] as const;
+    const rs = ruleset(table("ip", "t", [base("p", "prerouting", rules, { priority: -300, policy: "accept" })]));
+    const dir = mkdtempSync(join(tmpdir(), "ipt2nft-eval-fibtype-"));
+    try {
+      withRouteLab((lab) => {
+        const file = join(dir, "rules.nft");
+        writeFileSync(file, printNftText(rs));
+        expect(lab.router.exec("nft", ["-f", file]).stderr).toBe("");
+        const kernelCounts = (): number[] => [...lab.router.exec("nft", ["list", "chain", "ip", "t", "p"]).stdout.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+        let state = emptyState;
+        for (const [saddr, daddr] of datagrams) {
+          lab.send(saddr, daddr);
+          const r = evaluateNft(rs, routeLabDatagram(saddr, daddr), state, { host: routeLabHost, clock: { now: T0 } });
+          if (r.kind !== "outcomes" || r.outcomes[0] === undefined) throw new Error("no outcome");
+          state = r.outcomes[0].outcome.state;
+          const predicted = rules.map((_, i) => Number(state.counters.get(`ip t/p/${i}`)?.packets ?? 0n));
+          expect({ saddr, daddr, counts: kernelCounts() }).toEqual({ saddr, daddr, counts: predicted });
+        }
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   /** The same in IPv6, with crafted datagrams from `::`, link-local, blackholed and the router's own sources. */
   it.skipIf(kernelSkipReason !== undefined)(`fib (IPv6) agrees with the kernel${kernelSkipReason === undefined ? "" : ` (skipped: ${kernelSkipReason})`}`, () => {
     const saddr6: NftExpr = { kind: "payload", protocol: "ip6", field: "saddr" };

@@ -1,10 +1,11 @@
 /**
  * A throwaway two-namespace lab for checking route lookups (rpfilter, fib) against the kernel: a router
- * namespace with `r0` (10.1.0.1/24, a veth to the client) and `r1` (10.2.0.1/24, a veth whose peer stays in
+ * namespace with `r0` (10.1.0.1/24, a veth to the client) and `r1` (10.2.0.1/24 and 10.2.0.3/24, a veth whose peer stays in
  * the router), a main-table route 10.9.0.0/24 through r1 and, for flows with mark 7 (`ip rule fwmark 7
  * lookup 100`), 10.9.0.0/24 through r0. The client namespace owns 10.1.0.2/24 and the sources 10.9.0.5,
- * 10.7.0.5 (no route back) and 10.2.0.1 (the router's own address on r1), and sends UDP datagrams from any of
- * them to 10.1.0.1:9999, which reach the router on r0. {@link routeLabHost} is the same router as a host model.
+ * 10.7.0.5 (no route back) and 10.2.0.1 (the router's own address on r1), routes r1's subnet through the
+ * router, and sends UDP datagrams from any of them to 10.1.0.1:9999 (or another address), which reach the
+ * router on r0 (device group 5). {@link routeLabHost} is the same router as a host model.
  *
  * The IPv6 lab ({@link withRouteLab6}) has r0 fd00::1/64 and r1 fd01::1/64, a default route through r1 and a
  * blackhole for fd09::/64; the client writes crafted UDP datagrams (test/kernel/packets.py, so any source,
@@ -21,8 +22,8 @@ export const routeLabHost: HostModel = {
   broadcastAddresses: [],
   interfaces: [
     { name: "lo", group: 0, addresses: ["127.0.0.1/8"] },
-    { name: "r0", group: 0, addresses: ["10.1.0.1/24"] },
-    { name: "r1", group: 0, addresses: ["10.2.0.1/24"] },
+    { name: "r0", group: 5, addresses: ["10.1.0.1/24"] },
+    { name: "r1", group: 0, addresses: ["10.2.0.1/24", "10.2.0.3/24"] },
     { name: "r1p", group: 0, addresses: [] },
   ],
   routes: [
@@ -37,18 +38,18 @@ export const routeLabSources = ["10.1.0.2", "10.9.0.5", "10.7.0.5", "10.2.0.1"] 
 /** The lab while it exists. */
 export interface RouteLab {
   readonly router: Netns;
-  /** Sends one UDP datagram (10 bytes of data, IP length 38) from `saddr` to 10.1.0.1:9999. */
-  send(saddr: string): void;
+  /** Sends one UDP datagram (10 bytes of data, IP length 38) from `saddr` to `daddr` (default 10.1.0.1, the router's address on r0), port 9999. */
+  send(saddr: string, daddr?: string): void;
 }
 
 /** The datagram {@link RouteLab.send} sends, as the router sees it in prerouting (no conntrack loaded). */
-export function routeLabDatagram(saddr: string): Packet {
+export function routeLabDatagram(saddr: string, daddr = "10.1.0.1"): Packet {
   return {
     family: "ipv4",
     path: "input",
     iif: "r0",
     saddr,
-    daddr: "10.1.0.1",
+    daddr,
     l4proto: 17,
     sport: 40000,
     dport: 9999,
@@ -79,15 +80,20 @@ export function withRouteLab<T>(fn: (lab: RouteLab) => T): T {
     must(router, "ip", ["link", "add", "r1", "type", "veth", "peer", "name", "r1p"]);
     must(router, "ip", ["addr", "add", "10.1.0.1/24", "dev", "r0"]);
     must(router, "ip", ["addr", "add", "10.2.0.1/24", "dev", "r1"]);
+    // A second address on r1 the client does not own, to send to.
+    must(router, "ip", ["addr", "add", "10.2.0.3/24", "dev", "r1"]);
     for (const link of ["lo", "r0", "r1", "r1p"]) must(router, "ip", ["link", "set", link, "up"]);
     must(router, "ip", ["route", "add", "10.9.0.0/24", "dev", "r1"]);
     must(router, "ip", ["route", "add", "10.9.0.0/24", "dev", "r0", "table", "100"]);
     must(router, "ip", ["rule", "add", "fwmark", "7", "lookup", "100"]);
+    must(router, "ip", ["link", "set", "r0", "group", "5"]);
     must(client, "ip", ["addr", "add", "10.1.0.2/24", "dev", peer]);
     for (const a of routeLabSources.slice(1)) must(client, "ip", ["addr", "add", `${a}/32`, "dev", peer]);
     for (const link of ["lo", peer]) must(client, "ip", ["link", "set", link, "up"]);
-    const send = (saddr: string): void => {
-      const script = `const d=require('dgram').createSocket('udp4');d.bind(40000,'${saddr}',()=>d.send(Buffer.alloc(10),9999,'10.1.0.1',()=>d.close()));`;
+    // r1's subnet (and its broadcast address) through the router, so that datagrams to it arrive on r0.
+    must(client, "ip", ["route", "add", "10.2.0.0/24", "via", "10.1.0.1"]);
+    const send = (saddr: string, daddr = "10.1.0.1"): void => {
+      const script = `const d=require('dgram').createSocket('udp4');d.bind(40000,'${saddr}',()=>{d.setBroadcast(true);d.send(Buffer.alloc(10),9999,'${daddr}',()=>d.close());});`;
       must(client, "node", ["-e", script]);
     };
     return fn({ router, send });
