@@ -684,7 +684,7 @@ describe("limit", () => {
 
 describe("hashlimit", () => {
   it("keeps one bucket per group in a table shared by name", () => {
-    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t -j ACCEPT"] });
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t --hashlimit-htable-expire 10000 -j ACCEPT"] });
     const a = tcp();
     const b = tcp({ saddr: "10.0.0.3" });
     expect(sequence(rs, [[0, a], [0, a], [0, a], [0, b], [1, a], [1, a]])).toEqual(["accept", "accept", "drop", "accept", "accept", "drop"]);
@@ -698,8 +698,11 @@ describe("hashlimit", () => {
   });
 
   it("a group idle past --hashlimit-htable-expire starts again full", () => {
-    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-name t -j ACCEPT"] });
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-name t --hashlimit-htable-expire 10000 -j ACCEPT"] });
     expect(sequence(rs, [[0, tcp()], [5, tcp()], [14, tcp()], [30, tcp()]])).toEqual(["accept", "drop", "drop", "accept"]);
+    // Without the option libxt_hashlimit sets the rate's unit (here an hour), and iptables-save leaves it out.
+    const byDefault = ruleset({ filter: [":INPUT DROP", "-A INPUT -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-name t -j ACCEPT"] });
+    expect(sequence(byDefault, [[0, tcp()], [5, tcp()], [14, tcp()], [30, tcp()]])).toEqual(["accept", "drop", "drop", "drop"]);
   });
 
   it("refuses byte rates", () => {
@@ -936,7 +939,7 @@ describe("host model: routes, the IPv6 routing header, device groups", () => {
   const lab = { host: routeLabHost };
 
   it("rpfilter (IPv4): strict wants the route back through the input interface, loose any unicast route", () => {
-    const [onLink, viaR1, noRoute, own] = routeLabSources.map(routeLabDatagram);
+    const [onLink, viaR1, noRoute, own] = routeLabSources.map((s) => routeLabDatagram(s));
     if (onLink === undefined || viaR1 === undefined || noRoute === undefined || own === undefined) throw new Error("sources");
     const table = (rule: string): boolean[] => [onLink, viaR1, noRoute, own].map((p) => dropped(rule, p, "ipv4", lab));
     expect(table("-m rpfilter")).toEqual([true, false, false, false]);

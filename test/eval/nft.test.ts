@@ -882,7 +882,7 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
   const dropsOn = (h: HostModel, family: NftFamily, p: Packet, ...stmts: NftStatement[]): boolean => verdictOn(h, prerouting(family, ...stmts), p) === "drop";
 
   it("fib saddr [. mark] [. iif] oif (IPv4): the route back, strict and loose, with the mark, and the interface it names", () => {
-    const sources = routeLabSources.map(routeLabDatagram);
+    const sources = routeLabSources.map((s) => routeLabDatagram(s));
     const table4 = (...stmts: NftStatement[]): boolean[] => sources.map((p) => dropsOn(routeLabHost, "ip", p, ...stmts));
     expect(table4(match(fib(["saddr", "iif"], "oif"), exists(true)))).toEqual([true, false, false, false]);
     expect(table4(match(fib(["saddr"], "oif"), exists(true)))).toEqual([true, true, false, false]);
