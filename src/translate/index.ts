@@ -8,7 +8,7 @@
 import type { Chain, Rule, Ruleset, Table, TableName } from "../ast/index.js";
 import type { IpsetSave, IpsetSet } from "../ast/ipset.js";
 import type { Diagnostic, Result, Span } from "../diagnostic/index.js";
-import { isNftIdentifier, type NftChain, type NftRule, type NftRuleset, type NftTable } from "../nft/index.js";
+import { isNftIdentifier, type NftChain, type NftRule, type NftRuleset, type NftStatement, type NftTable } from "../nft/index.js";
 import { type Refusal, type RuleContext, TableObjects } from "./context.js";
 import { baseChainFor, nftChainNames } from "./tables.js";
 import { ruleText, translateRule } from "./rule.js";
@@ -176,6 +176,16 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
   const chains: NftChain[] = table.chains.map((chain: Chain): NftChain => {
     const rules: NftRule[] = [];
     let pending: string[] = [];
+    const policyChain = policyChainFor(chain, rulesByChain.get(chain.name) ?? [], freshChainName);
+    const gotoHelpers = new Map<string, string>();
+    const gotoHelper = (target: string): string => {
+      const known = gotoHelpers.get(target);
+      if (known !== undefined) return known;
+      const name = freshChainName(`${chainName(chain.name)}-goto-${target}`);
+      gotoHelpers.set(target, name);
+      objects.addChain({ kind: "chain", name, rules: [{ kind: "rule", exprs: [{ kind: "jump", target }] }, { kind: "rule", exprs: [{ kind: "goto", target: policyChain ?? "" }] }] });
+      return name;
+    };
     for (const rule of rulesByChain.get(chain.name) ?? []) {
       const cx: RuleContext = {
         family: ruleset.family,
@@ -193,8 +203,9 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
       };
       const t = translateRule(rule, cx);
       if ("rules" in t) {
+        const routed = policyChain === undefined ? t.rules : t.rules.map((r) => routeToPolicy(r, policyChain, gotoHelper));
         // Comments about untranslated rules before this one go above its first nft rule.
-        t.rules.forEach((r, i) => rules.push(i > 0 || pending.length === 0 ? r : { ...r, leadingComments: [...pending, ...(r.leadingComments ?? [])] }));
+        routed.forEach((r, i) => rules.push(i > 0 || pending.length === 0 ? r : { ...r, leadingComments: [...pending, ...(r.leadingComments ?? [])] }));
         pending = [];
         continue;
       }
@@ -203,7 +214,13 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
       untranslated.push({ table: table.name, chain: chain.name, line: rule.span.start.line, text, reasons: t.refusals, morePermissive, span: rule.span });
       pending.push(`UNTRANSLATED (line ${rule.span.start.line}): ${text}`, ...t.refusals.map((r) => `  reason: ${r.refused}`));
     }
-    if (chain.builtin && chain.counters !== undefined) {
+    if (chain.builtin && chain.counters !== undefined && policyChain !== undefined) {
+      // The policy's counter lives in its own chain, which every way to the policy goes to (see policyChainFor).
+      const verdict: NftStatement = chain.policy === "DROP" ? { kind: "drop" } : { kind: "accept" };
+      objects.addChain({ kind: "chain", name: policyChain, rules: [{ kind: "rule", exprs: [verdict], counter: chain.counters, leadingComments: [`policy counter of ${chain.name}`] }] });
+      rules.push({ kind: "rule", exprs: [{ kind: "goto", target: policyChain }], ...(pending.length === 0 ? {} : { leadingComments: pending }) });
+      pending = [];
+    } else if (chain.builtin && chain.counters !== undefined) {
       // The policy's own counter: a counting rule at the end sees exactly the packets that reach the policy.
       rules.push({ kind: "rule", exprs: [], counter: chain.counters, leadingComments: [...pending, `policy counter of ${chain.name}`] });
       pending = [];
@@ -229,6 +246,30 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
     ...(table.leadingComments.length === 0 ? {} : { leadingComments: table.leadingComments.map((c) => c.text.trim()) }),
   };
   return { table: nftTable, untranslated, renamed };
+}
+
+/**
+ * The chain that holds a built-in chain's policy counter, when a trailing counting rule would miss some
+ * of the packets the policy decides; undefined when it would not. In iptables the policy (and its
+ * counter) takes every packet that leaves the built-in chain without a verdict: at its end, through
+ * RETURN in it, and at the end (or a RETURN) of a chain it went to with -g. nft applies the base chain's
+ * policy in all three cases too, but a rule at the end of the base chain only sees the first: `return`
+ * and the end of a goto'd chain skip it (measured on the kernel: the nft policy counter fell short of
+ * iptables' by exactly those packets, test/kernel/generated.test.ts). So when the chain has a RETURN or a
+ * goto, the policy's counter and verdict go to a chain of their own, and every way to the policy goes
+ * there: `return` becomes `goto POLICY`, `goto X` becomes `goto HELPER` where HELPER is `jump X; goto
+ * POLICY` (X returning comes back to HELPER), and the base chain ends with `goto POLICY`.
+ */
+function policyChainFor(chain: Chain, rules: readonly Rule[], freshChainName: (hint: string) => string): string | undefined {
+  if (!chain.builtin || chain.counters === undefined) return undefined;
+  const leaves = rules.some((r) => r.target?.kind === "goto" || (r.target?.kind === "verdict" && r.target.verdict === "RETURN"));
+  return leaves ? freshChainName(`${chain.name}-policy`) : undefined;
+}
+
+/** A rule of a built-in chain with a policy chain: its `return` and `goto` lead to the policy chain (see {@link policyChainFor}). */
+function routeToPolicy(rule: NftRule, policyChain: string, gotoHelper: (target: string) => string): NftRule {
+  const exprs = rule.exprs.map((e): NftStatement => (e.kind === "return" ? { kind: "goto", target: policyChain } : e.kind === "goto" ? { kind: "goto", target: gotoHelper(e.target) } : e));
+  return { ...rule, exprs };
 }
 
 function describeUntranslated(u: UntranslatedRule): string {
