@@ -23,10 +23,9 @@
  * - **State.** Counters, numgen counters, limit buckets (nanoseconds of tokens, nft_limit.c), quotas, set
  *   contents changed by packets (with timeouts), ct count lists and connection marks live in {@link EvalState};
  *   the clock is the environment's.
- *
  * - **Host.** `fib` looks addresses up on the host model (its local and broadcast addresses, interfaces and
  *   routes) through the same functions as the iptables evaluator's addrtype and rpfilter; `meta iifgroup` /
- *   `oifgroup` read its interfaces' groups.
+ *   `oifgroup` read its interfaces' groups; `exthdr rt` reads the packet's `routingHeader`.
  *
  * Anything the packet model cannot answer (`rt` route data, a hash with a random seed, bits of a header the
  * model does not carry) gives an `unsupported` result naming the construct, never a guess.
