@@ -18,6 +18,7 @@ import {
   type EvalEnvironment,
   type EvalResult,
   type EvalState,
+  type Outcome,
   type WeightedOutcome,
   addressValue,
   connectionTuples,
@@ -25,7 +26,6 @@ import {
   formatAddress,
   formatRational,
   type Unsupported,
-  outcomeDistribution,
   outcomeKey,
   ratAdd,
   ratEquals,
@@ -267,8 +267,8 @@ export function checkEquivalence(iptables: Ruleset, nft: NftRuleset, options: Eq
       if (refused !== undefined) unsupported.push(refused);
       continue;
     }
-    const l = outcomeDistribution(left.outcomes);
-    const r = outcomeDistribution(right.outcomes);
+    const l = comparedDistribution(left.outcomes);
+    const r = comparedDistribution(right.outcomes);
     if (!sameDistribution(l, r)) {
       return { kind: "counterexample", equivalent: false, packet, iptables: { outcomes: left.outcomes, distribution: l }, nft: { outcomes: right.outcomes, distribution: r }, packets: compared, unsupported };
     }
@@ -331,7 +331,7 @@ function checkSequence(sides: Sides, sequence: PacketSequence, index: number, st
     if (differing !== undefined) {
       const side = (steps: readonly BranchStep[]): SideResult => {
         const outcomes = steps.filter((s) => s.from.history.join("\n") === differing).map((s) => ({ p: ratMul(s.from.p, s.weighted.p), outcome: s.weighted.outcome }));
-        return { outcomes, distribution: outcomeDistribution(outcomes) };
+        return { outcomes, distribution: comparedDistribution(outcomes) };
       };
       const history = differing === "" ? [] : differing.split("\n");
       const position: SequencePosition = { index, step, before: sequence.slice(0, step), clock: now, history: step === 0 ? [] : history };
@@ -357,7 +357,7 @@ function advanceBranches(branches: readonly Branch[], evaluate: (b: Branch) => E
   for (const from of branches) {
     const result = evaluate(from);
     if (result.kind === "unsupported") return result;
-    for (const weighted of result.outcomes) steps.push({ from, weighted, key: outcomeKey(weighted.outcome) });
+    for (const weighted of result.outcomes) steps.push({ from, weighted, key: comparedKey(weighted.outcome) });
   }
   return { kind: "steps", steps };
 }
@@ -420,6 +420,27 @@ function stateFingerprint(state: EvalState): string {
 
 const allPaths: readonly PacketPath[] = ["input", "forward", "output"];
 
+/**
+ * What two outcomes must agree on: {@link outcomeKey} without the effects that only update state (set
+ * and recent-list updates). The evaluators keep that state in their own terms (xt_recent lists and
+ * hashlimit buckets are nft sets and meters on the nft side, a delete of a missing element is an effect
+ * on one side and none on the other), so those effects are compared through their consequences: the
+ * later packets of a sequence that test the set, the list or the limit.
+ */
+function comparedKey(o: Outcome): string {
+  return outcomeKey({ ...o, effects: o.effects.filter((e) => e.kind !== "set-update" && e.kind !== "recent-update") });
+}
+
+/** `outcomeDistribution` (src/eval/common.ts) by {@link comparedKey}: outcomes grouped by key, probabilities summed, sorted by key. */
+function comparedDistribution(outcomes: readonly WeightedOutcome[]): readonly { readonly key: string; readonly p: Rational }[] {
+  const byKey = new Map<string, Rational>();
+  for (const w of outcomes) {
+    const k = comparedKey(w.outcome);
+    byKey.set(k, ratAdd(byKey.get(k) ?? ratZero, w.p));
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, p]) => ({ key, p }));
+}
+
 function refusal(packet: Packet, result: EvalResult, side: "iptables" | "nft"): UnsupportedPacket | undefined {
   return result.kind === "unsupported" ? { packet, side, feature: result.feature, message: result.message } : undefined;
 }
@@ -458,7 +479,7 @@ export function describeCounterexample(result: Extract<EquivalenceResult, { kind
 }
 
 function outcomeKeyText(w: WeightedOutcome): string {
-  const [first] = outcomeDistribution([w]);
+  const [first] = comparedDistribution([w]);
   return first?.key ?? "";
 }
 
