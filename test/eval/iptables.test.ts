@@ -428,12 +428,15 @@ describe("address matches", () => {
     expect(matches("-m addrtype --dst-type LOCAL --limit-iface-in", tcp())).toBe(true);
   });
 
-  it("addrtype in IPv6: every listed type must hold; LOCAL never with an interface", () => {
+  it("addrtype in IPv6: every listed type must hold; LOCAL with an interface only for that interface's addresses", () => {
     const p = tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1" });
     expect(matches("-m addrtype --dst-type LOCAL", p, "ipv6")).toBe(true);
     expect(matches("-m addrtype --dst-type UNICAST,LOCAL", p, "ipv6")).toBe(true);
     expect(matches("-m addrtype --dst-type MULTICAST,LOCAL", p, "ipv6")).toBe(false);
-    expect(matches("-m addrtype --dst-type LOCAL --limit-iface-in", p, "ipv6")).toBe(false);
+    // fd00::1 is eth0's: local looked up through eth0, not through eth1.
+    expect(matches("-m addrtype --dst-type LOCAL --limit-iface-in", p, "ipv6")).toBe(true);
+    expect(matches("-m addrtype --dst-type LOCAL --limit-iface-in", { ...p, iif: "eth1" }, "ipv6")).toBe(false);
+    expect(matches("-m addrtype ! --dst-type LOCAL --limit-iface-in", { ...p, iif: "eth1" }, "ipv6")).toBe(true);
   });
 });
 
@@ -1141,9 +1144,15 @@ describe("host model: routes, the IPv6 routing header, device groups", () => {
     });
   });
 
-  /** The same in IPv6, with crafted datagrams: `::`, link-local, blackholed and the router's own sources. */
+  /** The same in IPv6, with crafted datagrams: `::`, link-local, blackholed and the router's own sources; and addrtype LOCAL through r0. */
   it.skipIf(routeLabSkipReason !== undefined)(`rpfilter (IPv6) agrees with the kernel${routeLabSkipReason === undefined ? "" : ` (skipped: ${routeLabSkipReason})`}`, () => {
-    const rules = ["", "--loose", "--invert", "--accept-local", "--loose --accept-local"].map((o) => `-p udp -m udp --dport 9999 -m rpfilter ${o}`.trimEnd());
+    const rules = [
+      ...["", "--loose", "--invert", "--accept-local", "--loose --accept-local"].map((o) => `-m rpfilter ${o}`.trimEnd()),
+      // addrtype LOCAL through the input interface: the router's fd00::1 is on r0, fd01::1 on r1.
+      "-m addrtype --dst-type LOCAL --limit-iface-in",
+      "-m addrtype --src-type LOCAL --limit-iface-in",
+      "-m addrtype --src-type LOCAL",
+    ].map((m) => `-p udp -m udp --dport 9999 ${m}`);
     const text = `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${rules.map((r) => `-A PREROUTING ${r}\n`).join("")}COMMIT\n`;
     const rs = ruleset({ raw: rules.map((r) => `-A PREROUTING ${r}`) }, "ipv6");
     withRouteLab6((labNs) => {
