@@ -5,7 +5,7 @@
  * IPv4 and IPv6. Each ruleset is loaded with iptables-legacy-restore into one router and its translation
  * with nft -f into another; hand-picked packets and packets generated from the rules go through both; per
  * rule counters, what reaches the server, and the iptables evaluator's prediction must agree (see
- * test/helpers/kernel-agreement.ts).
+ * test/helpers/kernel-agreement.ts). Known gaps of the evaluator are pinned in {@link knownGaps}.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Family, Ruleset } from "../../src/ast/index.js";
@@ -216,6 +216,46 @@ COMMIT
   },
 ];
 
+/**
+ * Where the kernel and the evaluator are known to disagree: each entry says which counters the evaluator
+ * gets wrong, and the test checks that exactly those disagree (the two kernels still agreeing with each
+ * other), so a fixed evaluator makes the entry fail until it is removed.
+ */
+const knownGaps: readonly { readonly why: string; readonly c: KernelCase; readonly keys: readonly string[] }[] = [
+  {
+    why: "ip_forward / ip6_forward decrement the TTL (hop limit) before the FORWARD hook, so FORWARD and POSTROUTING see it one lower than PREROUTING; the evaluators keep the packet's TTL on every hook",
+    c: {
+      name: "TTL and hop limit at FORWARD and POSTROUTING",
+      family: "ipv4",
+      interfaces,
+      iptables: `*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -m ttl --ttl-eq 64 -j ACCEPT
+-A FORWARD -m ttl --ttl-eq 64 -j ACCEPT
+-A POSTROUTING -m ttl --ttl-eq 64 -j ACCEPT
+COMMIT
+`,
+      packets: () => [64, 65, 65].map((ttl, n) => labPacket("ipv4", interfaces, udp("198.51.100.1", "203.0.113.1", 6000 + n, 53, { ttl }))),
+    },
+    keys: ["mangle/FORWARD/0", "mangle/FORWARD/policy", "mangle/POSTROUTING/0", "mangle/POSTROUTING/policy"],
+  },
+  {
+    why: "the same for IPv6: ip6_forward decrements the hop limit before FORWARD",
+    c: {
+      name: "hop limit at FORWARD",
+      family: "ipv6",
+      interfaces,
+      iptables: "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m hl --hl-eq 64 -j ACCEPT\nCOMMIT\n",
+      packets: () => [64, 65, 65].map((ttl, n) => labPacket("ipv6", interfaces, udp("2001:db8:100::1", "2001:db8:200::1", 6100 + n, 53, { ttl }))),
+    },
+    keys: ["filter/FORWARD/0", "filter/FORWARD/policy"],
+  },
+];
+
 describe.skipIf(kernelLabSkipReason !== undefined)(`kernel agreement, hand-written rulesets${kernelLabSkipReason === undefined ? "" : ` (skipped: ${kernelLabSkipReason})`}`, () => {
   let lab: KernelLab | undefined;
   beforeAll(() => {
@@ -232,5 +272,14 @@ describe.skipIf(kernelLabSkipReason !== undefined)(`kernel agreement, hand-writt
     expect(result.skipped).toBeUndefined();
     expect(result.predicted, result.report).toBe(true);
     expect(result.disagreements, result.report).toEqual([]);
+  });
+
+  it.each(knownGaps.map((g) => [g.c.name, g] as const))("known evaluator gap: %s", (_name, g) => {
+    if (lab === undefined) throw new Error("no lab");
+    const result = runKernelCase(lab, g.c);
+    const disagreeing = result.disagreements.map((d) => /^counter (\S+): iptables (\d+), nft (\d+),/.exec(d));
+    // Only counters disagree, only these, and the two kernels agree on each.
+    expect(disagreeing.map((m) => m?.[1]).sort(), `${g.why}\n${result.report}`).toEqual([...g.keys].sort());
+    for (const m of disagreeing) expect(m?.[2], result.report).toBe(m?.[3]);
   });
 });
