@@ -1030,12 +1030,14 @@ export function isConditionStatement(stmt: NftStatement): boolean {
  */
 export function ruleStatements(rule: NftRule): readonly NftStatement[] {
   if (rule.counter === undefined) return rule.exprs;
+  const exprs = rule.exprs;
   let at = 0;
-  rule.exprs.forEach((stmt, i) => {
-    if (isConditionStatement(stmt)) at = i + 1;
-  });
+  for (let i = 0; i < exprs.length; i++) if (isConditionStatement(exprs[i] as NftStatement)) at = i + 1;
   const counter: NftCounter = { kind: "counter", packets: rule.counter.packets, bytes: rule.counter.bytes };
-  return [...rule.exprs.slice(0, at), counter, ...rule.exprs.slice(at)];
+  const out = exprs.slice(0, at);
+  out.push(counter);
+  for (let i = at; i < exprs.length; i++) out.push(exprs[i] as NftStatement);
+  return out;
 }
 
 /** Fails loudly on a union member a switch forgot; the type checker makes this unreachable. */

@@ -79,7 +79,14 @@ const reservedNames: ReadonlySet<string> = new Set(
  * ```
  */
 export function isNftIdentifier(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) && name.length <= 256 && !reservedNames.has(name);
+  // A character loop rather than a regular expression: every chain name and jump target is tested.
+  if (name.length === 0 || name.length > 256) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if (!(letter || (i > 0 && ((c >= 48 && c <= 57) || c === 46 || c === 45)))) return false;
+  }
+  return !reservedNames.has(name);
 }
 
 /**
@@ -386,9 +393,11 @@ function printLeadingComments(comments: readonly string[] | undefined, indent: s
 
 /** One rule: its `#` lines, then its statements (counter included) and comment on one line. */
 export function printNftRule(rule: NftRule, indent = ""): string {
-  const body = ruleStatements(rule).map(printNftStatement).join(" ");
-  const comment = rule.comment === undefined ? "" : ` comment ${quoteNftString(rule.comment)}`;
-  return [...printLeadingComments(rule.leadingComments, indent), `${indent}${body}${comment}`].join("\n");
+  let body = "";
+  for (const s of ruleStatements(rule)) body = body === "" ? printNftStatement(s) : `${body} ${printNftStatement(s)}`;
+  const line = rule.comment === undefined ? `${indent}${body}` : `${indent}${body} comment ${quoteNftString(rule.comment)}`;
+  if (rule.leadingComments === undefined || rule.leadingComments.length === 0) return line;
+  return [...printLeadingComments(rule.leadingComments, indent), line].join("\n");
 }
 
 /** Standard priority names of the ip, ip6 and inet families, with the hooks nft 1.0.6 accepts each on. */
@@ -421,7 +430,7 @@ export function printNftChain(chain: NftChain, indent = "\t"): string {
     `${indent}chain ${printNftName(chain.name)} {`,
     ...(chain.comment === undefined ? [] : [`${inner}comment ${quoteNftString(chain.comment)}`]),
     ...(chain.base === undefined ? [] : [`${inner}${printBaseChain(chain.base)}`]),
-    ...chain.rules.map((rule) => printNftRule(rule, inner)),
+    ...(chain.rules.length === 0 ? [] : [chain.rules.map((rule) => printNftRule(rule, inner)).join("\n")]),
     ...printLeadingComments(chain.trailingComments, inner),
     `${indent}}`,
   ].join("\n");

@@ -22,11 +22,19 @@ export function truncateUtf8(s: string, max: number): string {
   return out;
 }
 
+const noLines: readonly string[] = [];
+const noComment = { comment: undefined, leadingComments: noLines } as const;
+/** Printable ASCII without a double quote: an nft string as it is, one byte per character. */
+const plainComment = /^[ !#-~]*$/;
+
 /** The nft comment of a rule, and `#` lines to print above it when the comment had to change. */
 export function ruleComment(rule: Rule): { readonly comment: string | undefined; readonly leadingComments: readonly string[] } {
-  const texts = rule.matches.flatMap((m) => (m.kind === "comment" && m.comment !== undefined ? [m.comment.value] : []));
-  if (texts.length === 0) return { comment: undefined, leadingComments: [] };
-  const full = texts.join("; ");
+  const texts: string[] = [];
+  for (const m of rule.matches) if (m.kind === "comment" && m.comment !== undefined) texts.push(m.comment.value);
+  if (texts.length === 0) return noComment;
+  const full = texts.length === 1 ? (texts[0] as string) : texts.join("; ");
+  // Most comments (every kube-proxy and Docker one) are short printable ASCII: nothing to rewrite.
+  if (full.length <= maxCommentBytes && plainComment.test(full)) return { comment: full, leadingComments: noLines };
   // nft strings cannot hold double quotes or line breaks.
   const quotable = full.replace(/"/g, "'").replace(/[\r\n]+/g, " ");
   const comment = truncateUtf8(quotable, maxCommentBytes);

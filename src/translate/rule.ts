@@ -74,6 +74,10 @@ function readsPayloadOf(e: NftExpr, protocol: string): boolean {
 /** One translated part of a rule, in rule order: fixed statements of the conditions or of the target, or an OR. */
 export type RulePart = { readonly role: "condition" | "target"; readonly stmts: readonly NftStatement[] } | { readonly role: "alternatives"; readonly or: Alternatives };
 
+/** The counter of a rule that had none, and of the second and later nft rules of a split one. */
+const zero = { packets: 0n, bytes: 0n } as const;
+const noLines: readonly string[] = [];
+
 /** The most nft rules one iptables rule may become; beyond it the rule is refused. */
 const maxSplitRules = 16;
 
@@ -106,11 +110,10 @@ export function translateRule(rule: Rule, cx: RuleContext): RuleTranslation {
   const split = splitRule(parts);
   if ("refused" in split) return { refusals: [split] };
   const { comment, leadingComments } = ruleComment(rule);
-  const zero = { packets: 0n, bytes: 0n };
-  const note = split.length > 1 ? [`one iptables rule as ${split.length} nft rules (its condition is an OR that nft cannot write in one rule); its counter is the sum of theirs`] : [];
+  const note = split.length > 1 ? [`one iptables rule as ${split.length} nft rules (its condition is an OR that nft cannot write in one rule); its counter is the sum of theirs`] : noLines;
   return {
     rules: split.map((stmts, i) => {
-      const leading = i === 0 ? [...leadingComments, ...note] : [];
+      const leading = i > 0 ? noLines : note.length === 0 ? leadingComments : [...leadingComments, ...note];
       return {
         kind: "rule",
         exprs: dropImpliedProtocol(stmts, cx.protocol),
@@ -128,6 +131,12 @@ export function translateRule(rule: Rule, cx: RuleContext): RuleTranslation {
  * or why splitting would not mean the same (see {@link translateRule}).
  */
 export function splitRule(parts: readonly RulePart[]): readonly (readonly NftStatement[])[] | Refusal {
+  // The common case, no OR: one rule with every part's statements in order.
+  if (parts.every((p) => p.role !== "alternatives")) {
+    const stmts: NftStatement[] = [];
+    for (const p of parts) if ("stmts" in p) for (const s of p.stmts) stmts.push(s);
+    return [stmts];
+  }
   let rules: (readonly NftStatement[])[] = [[]];
   for (const p of parts) {
     if (p.role !== "alternatives") {
