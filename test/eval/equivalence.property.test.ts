@@ -76,6 +76,8 @@ function report(text: string, nft: NftRuleset, result: EquivalenceResult): strin
   }
 }
 
+const formatP = (p: { readonly num: bigint; readonly den: bigint }): string => `${p.num.toString()}/${p.den.toString()}`;
+
 function assertNever(x: never): never {
   throw new Error(`unhandled ${JSON.stringify(x)}`);
 }
@@ -325,6 +327,51 @@ describe("checkEquivalence: eval(R) = eval(translate(R))", () => {
     const mutant = mutateFirst(seedNft, (node) => (kindOf(node, "match") && node.op === "!=" ? { ...node, op: "==" } : undefined));
     expectCaught(seedRuleset, mutant, servicePackets);
     expectCaught(seedRuleset, mutant);
+  });
+
+  it("catches a limit burst off by one, over a packet sequence only", () => {
+    const text = "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m limit --limit 1/sec --limit-burst 2 -j ACCEPT\nCOMMIT\n";
+    const ruleset = parse(text);
+    const mutant = mutateFirst(translated(ruleset), (node) => (kindOf(node, "limit") && typeof node.burst === "number" ? { ...node, burst: node.burst + 1 } : undefined));
+    const syn = packet("input", {});
+    // Three packets at once and one half a second later: the third is over the burst of 2.
+    const burst = [0, 0, 0, 0.5].map((advance) => ({ packet: syn, advance }));
+    expect(checkEquivalence(ruleset, mutant, { packets: [syn, syn, syn] }).kind, "single packets each start with a full bucket").toBe("equivalent");
+    expect(checkEquivalence(ruleset, translated(ruleset), { sequences: [burst] })).toMatchObject({ kind: "equivalent", packets: 4, sequences: 1, truncated: 0 });
+    expect(checkEquivalence(ruleset, mutant, { sequences: [burst] })).toMatchObject({ kind: "counterexample", sequence: { index: 0, step: 2, clock: 1_700_000_000 } });
+  });
+
+  it("catches a quota counted from the wrong start, over a packet sequence only", () => {
+    const text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m quota --quota 100 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
+    const ruleset = parse(text);
+    const mutant = mutateFirst(translated(ruleset), (node) => (kindOf(node, "quota") && typeof node.bytes === "bigint" ? { ...node, bytes: node.bytes + 60n } : undefined));
+    const sixty = packet("input", { length: 60 });
+    const twice = [0, 1].map((advance) => ({ packet: sixty, advance }));
+    expect(checkEquivalence(ruleset, mutant, { packets: [sixty] }).kind).toBe("equivalent");
+    expect(checkEquivalence(ruleset, translated(ruleset), { sequences: [twice] }).kind).toBe("equivalent");
+    expect(checkEquivalence(ruleset, mutant, { sequences: [twice] })).toMatchObject({ kind: "counterexample", sequence: { step: 1 } });
+  });
+
+  it("compares sequences branch by branch when a rule is random, and names the branch that differs", () => {
+    // Half of the packets spend the quota: after an accepted first packet, a second one (again picked with
+    // p = 1/2) finds 60 of 100 bytes used and is dropped; after a dropped one it is accepted.
+    const text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m statistic --mode random --probability 0.50000000000 -m quota --quota 100 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
+    const ruleset = parse(text);
+    const mutant = mutateFirst(translated(ruleset), (node) => (kindOf(node, "quota") && typeof node.bytes === "bigint" ? { ...node, bytes: node.bytes + 60n } : undefined));
+    const sixty = packet("input", { length: 60 });
+    const twice = [0, 1].map((advance) => ({ packet: sixty, advance }));
+    expect(checkEquivalence(ruleset, translated(ruleset), { sequences: [twice] })).toMatchObject({ kind: "equivalent", packets: 2, truncated: 0 });
+    const bad = checkEquivalence(ruleset, mutant, { sequences: [twice] });
+    expect(bad.kind).toBe("counterexample");
+    if (bad.kind !== "counterexample") return;
+    expect(bad.sequence?.step).toBe(1);
+    expect(bad.sequence?.history[0]).toMatch(/^accept/);
+    // On that branch (p = 1/2 so far), the second packet is accepted with p = 1/4 on the nft side only.
+    expect(bad.iptables.distribution.map((d) => [d.key.split(";")[0], formatP(d.p)])).toEqual([["drop", "1/2"]]);
+    expect(bad.nft.distribution.map((d) => [d.key.split(";")[0], formatP(d.p)])).toEqual([
+      ["accept", "1/4"],
+      ["drop", "1/4"],
+    ]);
   });
 
   it("catches a statistic threshold rounded the other way (seed ruleset)", () => {
