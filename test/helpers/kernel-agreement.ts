@@ -62,10 +62,10 @@ export function labHost(interfaces: RouterInterfaces): HostModel {
   const a4 = labAddresses.ipv4;
   const a6 = labAddresses.ipv6;
   return {
-    localAddresses: [a4.in, a4.out, "127.0.0.1", a6.in, a6.out, "::1"],
+    localAddresses: [a4.in, a4.out, a4.self, "127.0.0.1", a6.in, a6.out, a6.self, "::1"],
     broadcastAddresses: [],
     interfaces: [
-      { name: "lo", group: 0, addresses: ["127.0.0.1/8", "::1"] },
+      { name: "lo", group: 0, addresses: ["127.0.0.1/8", a4.self, "::1", a6.self] },
       { name: interfaces.in, group: 0, addresses: [a4.in, a6.in] },
       { name: interfaces.out, group: 0, addresses: [a4.out, a6.out] },
     ],
@@ -131,13 +131,15 @@ export interface LabPacketFields {
   readonly dscp?: number;
   readonly ecn?: number;
   readonly length?: number;
+  /** Sent by the router itself (output path); give the router's own source address (labAddresses' `self`). */
+  readonly fromRouter?: boolean;
 }
 
 const headerSize = (family: Family, l4proto: number): number => (family === "ipv4" ? 20 : 40) + (l4proto === 6 ? 20 : l4proto === 17 || l4proto === 1 || l4proto === 58 ? 8 : 0) + 8;
 
 /** Whether the router treats the address as its own (an address of one of its interfaces). */
 export function isRouterAddress(address: string): boolean {
-  return Object.values(labAddresses).some((a) => a.in === address || a.out === address);
+  return Object.values(labAddresses).some((a) => a.in === address || a.out === address || a.self === address);
 }
 
 /**
@@ -148,13 +150,13 @@ export function isRouterAddress(address: string): boolean {
  * ICMP echo requests open one and echo replies are invalid; UDP always opens one.
  */
 export function labPacket(family: Family, interfaces: RouterInterfaces, f: LabPacketFields): Packet {
-  const path: PacketPath = isRouterAddress(f.daddr) ? "input" : "forward";
+  const path: PacketPath = f.fromRouter === true ? "output" : isRouterAddress(f.daddr) ? "input" : "forward";
   const icmp = f.l4proto === 1 || f.l4proto === 58;
   const base: Packet = {
     family,
     path,
-    iif: interfaces.in,
-    ...(path === "forward" ? { oif: interfaces.out } : {}),
+    ...(path === "output" ? {} : { iif: interfaces.in }),
+    ...(path === "input" ? {} : { oif: interfaces.out }),
     saddr: f.saddr,
     daddr: f.daddr,
     l4proto: f.l4proto,
@@ -167,7 +169,8 @@ export function labPacket(family: Family, interfaces: RouterInterfaces, f: LabPa
     ecn: f.ecn ?? 0,
     mark: 0,
     pkttype: "unicast",
-    mac: "02:00:00:00:01:02",
+    // The client's MAC on arrival; the router's own packets have a socket (packets.py's raw socket, root's).
+    ...(path === "output" ? { socket: { uid: 0, gid: 0, transparent: false, mark: 0, full: true, wildcard: true } } : { mac: "02:00:00:00:01:02" }),
     cpu: 0,
   };
   const opens = f.l4proto === 6 ? [0x02, 0x10, 0x18].includes(base.tcpFlags ?? 0) : icmp ? base.icmpType === (family === "ipv4" ? 8 : 128) : true;
@@ -249,6 +252,9 @@ function ruleAt(ruleset: Ruleset, table: string, chain: string, index: number): 
   return ruleset.tables.find((t) => t.name === table)?.rules.filter((r) => r.chain === chain)[index];
 }
 
+/** What {@link predict} says of a router's own packet that would come back to it through lo. */
+const loopsBack = "loops back through lo";
+
 /** The packet through the evaluator on the path the kernel routes it on. */
 function predict(ruleset: Ruleset, program: IptablesProgram, packet: Packet, state: EvalState, host: HostModel, ipsets: IpsetSave | undefined): Prediction | string {
   const options = { host, clock: { now: 1_700_000_000 }, ...(ipsets === undefined ? {} : { ipsets }) };
@@ -257,6 +263,9 @@ function predict(ruleset: Ruleset, program: IptablesProgram, packet: Packet, sta
     const { oif: _drop, ...withoutOif } = p;
     const r = evaluateIptables(program, path === "input" ? withoutOif : p, state, options);
     if (r.kind === "unsupported") return `${r.feature}: ${r.message}`;
+    // The router's own packets: a NAT to one of its addresses sends the packet round through lo (prerouting
+    // and input too), which the evaluator's output path does not walk; such a packet is not sent.
+    if (path === "output") return r.outcomes.some((w) => isRouterAddress(w.outcome.packet.daddr)) ? loopsBack : r.outcomes;
     // Kept when the destination after prerouting routes the way this evaluation went.
     return r.outcomes.filter((w) => isRouterAddress(w.outcome.packet.daddr) === (path === "input"));
   };
@@ -264,7 +273,7 @@ function predict(ruleset: Ruleset, program: IptablesProgram, packet: Packet, sta
   if (typeof first === "string") return first;
   let outcomes = first;
   const total = first.reduce((s, w) => s + Number(w.p.num) / Number(w.p.den), 0);
-  if (total < 1 - 1e-9) {
+  if (packet.path !== "output" && total < 1 - 1e-9) {
     const other = on(packet.path === "input" ? "forward" : "input");
     if (typeof other === "string") return other;
     outcomes = [...first, ...other];
@@ -301,8 +310,8 @@ function predict(ruleset: Ruleset, program: IptablesProgram, packet: Packet, sta
       ...(free.dstAddr ? {} : { daddr: p.daddr }),
       ...(free.srcPort || p.sport === undefined ? {} : { sport: p.sport }),
       ...(free.dstPort || p.dport === undefined ? {} : { dport: p.dport }),
-      // ip_forward decrements the TTL (hop limit) of every forwarded packet.
-      ttl: p.ttl - 1,
+      // ip_forward decrements the TTL (hop limit) of every forwarded packet; the router's own keep theirs.
+      ttl: p.path === "forward" ? p.ttl - 1 : p.ttl,
       tos: (p.dscp << 2) | p.ecn,
     };
   });
@@ -354,6 +363,7 @@ function wireSpec(id: number, p: Packet): WirePacketSpec {
     ttl: p.ttl,
     tos: (p.dscp << 2) | p.ecn,
     length: p.length,
+    ...(p.path === "output" ? { fromRouter: true } : {}),
   };
 }
 
@@ -422,21 +432,24 @@ export function runKernelCase(lab: KernelLab, c: KernelCase): KernelCaseResult {
   if (lab.routerInterfaces.in !== c.interfaces.in || lab.routerInterfaces.out !== c.interfaces.out) lab.configureRouters(c.interfaces);
   const host = labHost(c.interfaces);
   const tracked = usesConntrack(ruleset);
-  const packets = c.packets(ruleset, host).map((p) => (tracked ? p : untracked(p)));
+  const candidates = c.packets(ruleset, host).map((p) => (tracked ? p : untracked(p)));
   const loadError = lab.load(c.family, text, nftText, c.ipsets);
   if (loadError !== undefined) throw new Error(`${c.name}: loading failed: ${loadError}\n--- iptables\n${text}\n--- nft\n${nftText}`);
 
   // Prediction, packet after packet, with the state the one before left.
   const program = prepareIptables(ruleset, ipsets === undefined ? {} : { ipsets });
   const predictions: (Prediction | string)[] = [];
+  const packets: Packet[] = [];
   if (program.kind !== "unsupported") {
     let state = emptyState;
-    for (const p of packets) {
+    for (const p of candidates) {
       const r = predict(ruleset, program, p, state, host, ipsets);
+      if (r === loopsBack) continue;
+      packets.push(p);
       predictions.push(r);
       if (typeof r !== "string") state = r.outcomes[0]?.outcome.state ?? state;
     }
-  }
+  } else packets.push(...candidates);
   const unpredicted = program.kind === "unsupported" ? `${program.feature}: ${program.message}` : predictions.find((p): p is string => typeof p === "string");
 
   const wire = lab.send(packets.map((p, i) => wireSpec(i, p)));
@@ -558,17 +571,26 @@ export function labPacketsFor(ruleset: Ruleset, host: HostModel, interfaces: Rou
   const client = family === "ipv4" ? labAddresses.ipv4.client : labAddresses.ipv6.client;
   return generated.map((g, i) => {
     const saddr = addressIn(g.saddr, badSources[family]) || isRouterAddress(g.saddr) ? (family === "ipv4" ? `198.51.100.${String((i % 200) + 1)}` : `2001:db8:100::${(i + 1).toString(16)}`) : g.saddr;
-    const badDest = addressIn(g.daddr, badSources[family]) || g.daddr === client || g.daddr === saddr || (family === "ipv4" && g.daddr === "255.255.255.255");
+    // The router's own source address (self) is kept for its own packets: the kernel's answers to packets
+    // sent to it would come from it too, and pass the guard.
+    const self = family === "ipv4" ? labAddresses.ipv4.self : labAddresses.ipv6.self;
+    const badDest = addressIn(g.daddr, badSources[family]) || g.daddr === client || g.daddr === saddr || g.daddr === self || (family === "ipv4" && g.daddr === "255.255.255.255");
     const daddr = badDest ? (family === "ipv4" ? `203.0.113.${String((i % 200) + 1)}` : `2001:db8:200::${(i + 1).toString(16)}`) : g.daddr;
     const l4proto = [6, 17, icmp].includes(g.l4proto) ? g.l4proto : i % 2 === 0 ? 6 : 17;
+    const local = isRouterAddress(daddr);
+    // One in five is the router's own, to a destination that is not its own (output path).
+    const fromRouter = i % 5 === 4 && !local;
+    const source = fromRouter ? self : saddr;
     let sport = g.sport ?? 1024 + i;
     const dport = g.dport ?? 80;
-    const tuple = (): string => `${String(l4proto)}|${saddr}|${String(sport)}|${daddr}|${String(dport)}`;
-    if (l4proto !== icmp && used.has(tuple())) sport = 20000 + i;
+    // A tuple seen before, either way round, would make the packet part of (or the reply of) an earlier flow.
+    const tuple = (): string => `${String(l4proto)}|${source}|${String(sport)}|${daddr}|${String(dport)}`;
+    const reverse = (): string => `${String(l4proto)}|${daddr}|${String(dport)}|${source}|${String(sport)}`;
+    if (l4proto !== icmp && (used.has(tuple()) || used.has(reverse()))) sport = 20000 + i;
     used.add(tuple());
-    const local = isRouterAddress(daddr);
     return labPacket(family, interfaces, {
-      saddr,
+      ...(fromRouter ? { fromRouter } : {}),
+      saddr: source,
       daddr,
       l4proto,
       ...(l4proto === icmp ? { icmpType: i % 7 === 3 ? (family === "ipv4" ? 0 : 129) : family === "ipv4" ? 8 : 128 } : { sport, dport }),

@@ -10,7 +10,9 @@
  * - routers reach the server through a gateway with a permanent neighbour entry (no ARP or ND to send);
  * - each router has a guard table (`inet ktguard`) that counts every packet arriving at prerouting before
  *   any other chain (priority -1000, so the test can check that every packet sent arrived) and drops
- *   everything the router itself sends at output -1000, before conntrack and before the rules under test:
+ *   everything the router itself sends at output -1000 but the test's own output-path packets (from an
+ *   address on lo that only the kernel's replies to those very packets use, and those go to that address
+ *   itself), before conntrack and before the rules under test:
  *   the RSTs and ICMP errors the kernel answers with (closed ports, REJECT, TTL exceeded) and its IPv6
  *   MLD reports never reach the iptables or nft output chains, and never leave the router;
  * - each server drops everything at prerouting (its AF_PACKET capture sees frames before that), so it never
@@ -35,8 +37,8 @@ function labSkipReason(): string | undefined {
 
 /** The router's addresses, the same in both copies. Each is a /32 (/128) with a peer, so no other address is on-link. */
 export const labAddresses = {
-  ipv4: { in: "10.1.0.1", client: "10.1.0.2", out: "10.2.0.1", gateway: "10.2.0.2" },
-  ipv6: { in: "fd00:1::1", client: "fd00:1::2", out: "fd00:2::1", gateway: "fd00:2::2" },
+  ipv4: { in: "10.1.0.1", client: "10.1.0.2", out: "10.2.0.1", gateway: "10.2.0.2", self: "10.3.0.1" },
+  ipv6: { in: "fd00:1::1", client: "fd00:1::2", out: "fd00:2::1", gateway: "fd00:2::2", self: "fd00:3::1" },
 } as const;
 
 /** MAC addresses of the veth ends, fixed so frames can be addressed without ARP. */
@@ -72,6 +74,8 @@ export interface WirePacketSpec {
   readonly ttl: number;
   readonly tos: number;
   readonly length: number;
+  /** Sent by the router itself (a raw socket in its namespace, output path) instead of arriving from the client. */
+  readonly fromRouter?: boolean;
 }
 
 /** A tagged packet as it arrived at a server. */
@@ -92,7 +96,7 @@ export interface WirePacket {
 export interface KernelCounters {
   /** iptables side: `table/chain/index` and `table/chain/policy` → packets. nft side: the nft rules' counters in listing order per `family/table/chain`. */
   readonly values: ReadonlyMap<string, readonly bigint[]>;
-  /** Packets that arrived at the router (the guard's counter). */
+  /** Packets that arrived at the router or that it sent itself (the guard's counters). */
   readonly arrived: bigint;
 }
 
@@ -103,6 +107,8 @@ const guardTable = `table inet ktguard {
   }
   chain out {
     type filter hook output priority -1000; policy drop;
+    ip saddr ${labAddresses.ipv4.self} ip daddr != ${labAddresses.ipv4.self} counter accept
+    ip6 saddr ${labAddresses.ipv6.self} ip6 daddr != ${labAddresses.ipv6.self} counter accept
   }
 }
 `;
@@ -208,6 +214,9 @@ export class KernelLab {
         `address replace ${a6.out} peer ${a6.gateway} dev ${names.out} nodad`,
         `neigh replace ${a4.gateway} lladdr ${macs.server} dev ${names.out} nud permanent`,
         `neigh replace ${a6.gateway} lladdr ${macs.server} dev ${names.out} nud permanent`,
+        // The source of the packets the router sends itself (output path): no reply of the kernel's uses it.
+        `address replace ${a4.self}/32 dev lo`,
+        `address replace ${a6.self}/128 dev lo nodad`,
         `route replace default via ${a4.gateway} dev ${names.out} onlink`,
         `route replace ::/0 via ${a6.gateway} dev ${names.out} onlink`,
       );
@@ -265,7 +274,7 @@ export class KernelLab {
    * what reached each server, by side.
    */
   send(packets: readonly WirePacketSpec[]): Readonly<Record<"ipt" | "nft", readonly WirePacket[]>> {
-    const sides = this.sides.map((s) => ({ client: s.client.name, clientIf: "c0", server: s.server.name, serverIf: "s0", srcMac: macs.client, dstMac: macs.routerIn }));
+    const sides = this.sides.map((s) => ({ client: s.client.name, clientIf: "c0", router: s.router.name, server: s.server.name, serverIf: "s0", srcMac: macs.client, dstMac: macs.routerIn }));
     const script = join(import.meta.dirname, "..", "kernel", "packets.py");
     const r = must(runPython(script, JSON.stringify({ sides, packets, quietMs: 40 })), "packets.py");
     const out = JSON.parse(r.stdout) as { received: WirePacket[][] };
@@ -315,12 +324,14 @@ export class KernelLab {
 
   private guardCount(router: Netns): bigint {
     const listed = JSON.parse(must(router.exec("nft", ["-j", "list", "table", "inet", "ktguard"]), "nft list ktguard").stdout) as { nftables: readonly Record<string, unknown>[] };
+    // Packets that arrived from the client (prerouting) plus those the router sent itself (output).
+    let total = 0n;
     for (const item of listed.nftables) {
       const rule = item.rule as { chain: string; expr: readonly Record<string, unknown>[] } | undefined;
-      const counter = rule?.chain === "seen" ? (rule.expr.find((e) => "counter" in e)?.counter as { packets: number } | undefined) : undefined;
-      if (counter !== undefined) return BigInt(counter.packets);
+      const counter = rule?.expr.find((e) => "counter" in e)?.counter as { packets: number } | undefined;
+      if (counter !== undefined) total += BigInt(counter.packets);
     }
-    throw new Error("guard table has no counter");
+    return total;
   }
 
   /** Deletes every namespace this lab created (idempotent). */

@@ -3,17 +3,19 @@
 
 Used by test/kernel/*.test.ts (see test/helpers/kernel-lab.ts). Reads one JSON job on stdin:
 
-  {"sides": [{"client": NETNS, "clientIf": IF, "server": NETNS, "serverIf": IF,
+  {"sides": [{"client": NETNS, "clientIf": IF, "router": NETNS, "server": NETNS, "serverIf": IF,
               "srcMac": MAC, "dstMac": MAC}, ...],
    "packets": [{"id": N, "family": 4|6, "saddr": A, "daddr": A, "proto": P,
                 "sport": N, "dport": N, "flags": N, "icmpType": N, "icmpCode": N,
-                "icmpId": N, "ttl": N, "tos": N, "length": N}, ...],
+                "icmpId": N, "ttl": N, "tos": N, "length": N, "fromRouter": BOOL}, ...],
    "quietMs": N}
 
 Every packet is built once (IPv4 or IPv6 header, TCP/UDP/ICMP/ICMPv6 header with correct checksums,
 a payload that starts with an 8-byte tag carrying the packet's id, padded to `length`) and written as an
 Ethernet frame on each side's client interface with an AF_PACKET socket, so the source address, ports,
-flags, TTL and DSCP are exactly the ones asked for and the client's own stack adds nothing. Each side's
+flags, TTL and DSCP are exactly the ones asked for and the client's own stack adds nothing. A packet with
+"fromRouter" is sent by the router itself instead, through a raw socket (IPPROTO_RAW, our header) in its
+namespace, so it takes the output path. Each side's
 server interface is read with an AF_PACKET socket opened before the first packet is sent; frames are
 read until none arrived for `quietMs`. The answer on stdout is JSON: for each side, the tagged packets
 that arrived, with the header fields after the router's NAT:
@@ -158,7 +160,7 @@ def parse(frame):
 def main():
     job = json.load(sys.stdin)
     sides = job["sides"]
-    captures, senders = [], []
+    captures, senders, local_senders = [], [], []
     for side in sides:
         enter(side["server"])
         cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
@@ -170,6 +172,11 @@ def main():
         out = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         out.bind((side["clientIf"], 0))
         senders.append(out)
+        # The router's own packets (output path): raw sockets whose IP header is ours (IPPROTO_RAW).
+        enter(side["router"])
+        raw4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        raw6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        local_senders.append((raw4, raw6))
     received = [[] for _ in sides]
 
     def drain(timeout):
@@ -192,8 +199,18 @@ def main():
     for n, p in enumerate(job["packets"]):
         ip = build(p)
         ethertype = struct.pack("!H", ETH_P_IPV6 if p["family"] == 6 else ETH_P_IP)
-        for head, out in zip(heads, senders):
-            out.send(head + ethertype + ip)
+        for head, out, (raw4, raw6) in zip(heads, senders, local_senders):
+            if not p.get("fromRouter"):
+                out.send(head + ethertype + ip)
+                continue
+            try:
+                if p["family"] == 6:
+                    raw6.sendto(ip, (p["daddr"], 0, 0, 0))
+                else:
+                    raw4.sendto(ip, (p["daddr"], 0))
+            except PermissionError:
+                pass  # dropped or rejected by an output rule: the counters tell
+
         if n % 64 == 63:
             drain(0)
     quiet = job.get("quietMs", 60) / 1000.0
