@@ -235,6 +235,9 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
       { required: { weekdays: ["Tue", "Wed", "Sat,Sun"] } },
       { required: { datestart: ["2023-11-14T22:13:30"] }, optional: { datestop: ["2023-11-14T22:13:50", "2024-01-01T00:00:00"] } },
     ),
+  // The kernel allows rpfilter only in PREROUTING of raw and mangle; --accept-local is refused by the translator.
+  rpfilter: (cx) =>
+    (cx.table !== "raw" && cx.table !== "mangle") || !within(cx, ["prerouting"]) ? undefined : arbModuleNode(matchSchemas.rpfilter, cx, { optional: { loose: [""], validmark: [""], invert: [""] } }),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];

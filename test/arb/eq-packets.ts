@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import type { Family } from "../../src/ast/index.js";
 import { connectionTuples } from "../../src/eval/common.js";
-import type { Conntrack, CtState, Packet, PacketPath, PacketSequence, Socket, TimedPacket } from "../../src/eval/index.js";
+import type { Conntrack, CtState, Packet, PacketPath, PacketSequence, RoutingHeader, Socket, TimedPacket } from "../../src/eval/index.js";
 import { forFamily, packetAddresses, packetInterfaces, packetMarks, packetPorts } from "./eq-vocabulary.js";
 
 /** The connection a packet belongs to, as data: a state and what the connection has seen so far. */
@@ -88,6 +88,13 @@ function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   return fc.oneof({ arbitrary: tcp, weight: 5 }, { arbitrary: udp, weight: 3 }, { arbitrary: icmp, weight: 1 }, { arbitrary: sctp, weight: 1 });
 }
 
+/** IPv6 Routing headers (`-m rt`): a type 0 header listing two addresses, a type 2 one listing one. */
+const routingHeaders: readonly RoutingHeader[] = [
+  { type: 0, segmentsLeft: 1, hdrLength: 4, reserved: 0, addresses: ["fd00::1", "fd01::7"] },
+  { type: 2, segmentsLeft: 1, hdrLength: 2, reserved: 0, addresses: ["fd00::2"] },
+  { type: 4, segmentsLeft: 0, hdrLength: 2, reserved: 0, addresses: ["fd17::4"] },
+];
+
 /** The packet type its destination address implies. */
 function packetTypeOf(daddr: string): Packet["pkttype"] {
   if (daddr === "224.0.0.1" || daddr === "ff02::1") return "multicast";
@@ -97,13 +104,15 @@ function packetTypeOf(daddr: string): Packet["pkttype"] {
 /** A packet of `family` on any path, with fields from the shared vocabulary. */
 export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
   const address = fc.constantFrom(...packetAddresses.map((a) => forFamily(family, a)));
+  // No multicast or broadcast source: IPv6 drops such packets before any hook, IPv4 routing as martians.
+  const source = fc.constantFrom(...packetAddresses.filter((a) => a !== "224.0.0.1" && a !== "10.0.0.255").map((a) => forFamily(family, a)));
   const iface = fc.constantFrom(...packetInterfaces);
   return fc
     .record({
       path: fc.constantFrom<PacketPath>("input", "forward", "output"),
       iif: iface,
       oif: iface,
-      saddr: address,
+      saddr: source,
       daddr: address,
       transport: arbTransport(family),
       length: fc.constantFrom(60, 100, 500, 1500, 40),
@@ -115,8 +124,9 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
       cpu: fc.constantFrom(0, 1),
       socket: fc.option(arbSocket, { nil: undefined }),
       connection: arbConnectionPlan,
+      routingHeader: fc.option(fc.constantFrom(...routingHeaders), { nil: undefined, freq: 3 }),
     })
-    .map(({ path, iif, oif, transport, mac, socket, connection, ...fields }): Packet => {
+    .map(({ path, iif, oif, transport, mac, socket, connection, routingHeader, ...fields }): Packet => {
       const base: Packet = {
         family,
         path,
@@ -125,6 +135,7 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
         ...fields,
         ...transport,
         pkttype: packetTypeOf(fields.daddr),
+        ...(routingHeader === undefined || family !== "ipv6" ? {} : { routingHeader }),
         // Loopback has no Ethernet header, so no source MAC.
         ...(mac === undefined || path === "output" || iif === "lo" ? {} : { mac }),
         // A socket owns locally sent packets (a full one: the evaluators differ on owner matches of
