@@ -148,7 +148,7 @@ export function withRouteLab6<T>(fn: (lab: RouteLab) => T): T {
     const script = join(import.meta.dirname, "..", "kernel", "packets.py");
     const send = (saddr: string): void => {
       const job = {
-        sides: [{ client: client.name, clientIf: peer, server: router.name, serverIf: "r1p", srcMac: "02:00:00:00:00:01", dstMac: mac }],
+        sides: [{ client: client.name, clientIf: peer, router: router.name, server: router.name, serverIf: "r1p", srcMac: "02:00:00:00:00:01", dstMac: mac }],
         packets: [{ id: 1, family: 6, saddr, daddr: "fd00::1", proto: 17, sport: 40000, dport: 9999, ttl: 64, tos: 0, length: 80 }],
         quietMs: 50,
       };
