@@ -238,6 +238,10 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
   // The kernel allows rpfilter only in PREROUTING of raw and mangle; --accept-local is refused by the translator.
   rpfilter: (cx) =>
     (cx.table !== "raw" && cx.table !== "mangle") || !within(cx, ["prerouting"]) ? undefined : arbModuleNode(matchSchemas.rpfilter, cx, { optional: { loose: [""], validmark: [""], invert: [""] } }),
+  rt: (cx) =>
+    cx.family !== "ipv6"
+      ? undefined
+      : arbModuleNode(matchSchemas.rt, cx, { required: { rtType: ["0", "2"] }, optional: { rtSegsleft: ["1", "0:2"] } }, { required: { rtSegsleft: ["1", "2:10"] } }, { required: { rtLen: ["40", "24"] } }),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];

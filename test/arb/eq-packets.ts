@@ -135,7 +135,8 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
         ...fields,
         ...transport,
         pkttype: packetTypeOf(fields.daddr),
-        ...(routingHeader === undefined || family !== "ipv6" ? {} : { routingHeader }),
+        // The length counts the Routing header: a packet too short to hold it is malformed, not generated.
+        ...(routingHeader === undefined || family !== "ipv6" ? {} : { routingHeader, length: Math.max(fields.length, 500) }),
         // Loopback has no Ethernet header, so no source MAC.
         ...(mac === undefined || path === "output" || iif === "lo" ? {} : { mac }),
         // A socket owns locally sent packets (a full one: the evaluators differ on owner matches of

@@ -124,7 +124,6 @@ const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
   hbh: "not modelled by the iptables evaluator (no IPv6 extension headers)",
   dst: "not modelled by the iptables evaluator (no IPv6 extension headers)",
   ipv6header: "not modelled by the iptables evaluator (no IPv6 extension headers)",
-  rt: "the evaluators disagree on `! --rt-segsleft 2:10` with a Routing header whose segments left is 1 (the iptables one does not match, the nft one does; reported, Routing header support is new)",
   realm: "not modelled by the iptables evaluator (no routing realms)",
   cgroup: "not modelled by the iptables evaluator (no cgroups)",
   cluster: "not modelled by the iptables evaluator; also refused by the translator (xt_cluster's hash)",
