@@ -25,7 +25,50 @@ const udp = (saddr: string, daddr: string, sport: number, dport: number, over: P
 const ping = (saddr: string, daddr: string, over: Partial<LabPacketFields> = {}): LabPacketFields => ({ saddr, daddr, l4proto: 1, ...over });
 const ping6 = (saddr: string, daddr: string, over: Partial<LabPacketFields> = {}): LabPacketFields => ({ saddr, daddr, l4proto: 58, ...over });
 
+/**
+ * The second packet of a flow whose first packet (a SYN) was DNATed and masqueraded: a retransmitted SYN,
+ * since conntrack holds the connection in SYN_SENT, where a bare ACK from the same side is invalid
+ * (measured). Conntrack has confirmed the connection, so the nat chains are not asked again and the binding
+ * rewrites the packet; no reply has been seen, so its state is still NEW.
+ */
+function secondOfFlow(first: Packet): Packet {
+  const ct = first.ct;
+  if (ct === undefined || first.sport === undefined) throw new Error("a flow needs a tracked first packet with ports");
+  return {
+    ...first,
+    ct: {
+      ...ct,
+      status: { ...ct.status, confirmed: true, dnat: true, snat: true },
+      reply: { saddr: "192.0.2.10", daddr: "10.2.0.1", l4proto: 6, sport: 80, dport: first.sport },
+      packets: { original: 2n, reply: 0n },
+    },
+  };
+}
+
+const flowFirst = (): Packet => labPacket("ipv4", interfaces, tcp("198.51.100.1", "203.0.113.9", 7001, 8080));
+
 const cases: readonly KernelCase[] = [
+  {
+    name: "a flow: the retransmitted SYN of a DNATed, masqueraded connection takes the binding, the nat chains see only the first",
+    family: "ipv4",
+    interfaces,
+    iptables: `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 192.0.2.10:80
+-A POSTROUTING -o eth1 -j MASQUERADE
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate NEW --ctorigdst 203.0.113.9 -p tcp --dport 80 -j ACCEPT
+COMMIT
+`,
+    packets: () => [flowFirst(), secondOfFlow(flowFirst())],
+  },
   {
     name: "filter: multiport, conntrack state, negations, user chain with RETURN, REJECT, length, tcp flags, dscp",
     family: "ipv4",
