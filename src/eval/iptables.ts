@@ -987,7 +987,7 @@ class Run {
 
   /**
    * xt_hashlimit (revisions 2 and 3, packet rates): one bucket per group of packets, in a table shared by
-   * every rule with the same --hashlimit-name. A group idle for --hashlimit-htable-expire (10 s) is gone
+   * every rule with the same --hashlimit-name. A group idle for --hashlimit-htable-expire (the rate's unit) is gone
    * (the kernel removes it at its next garbage-collection pass, up to --hashlimit-htable-gcinterval later)
    * and starts again full. Each rule uses its own rate; the kernel would keep the first rule's for the table.
    */
@@ -1007,7 +1007,8 @@ class Run {
       modes.includes("dstport") && portsOf ? String(p.dport ?? 0) : "",
     ].join("|");
     const key = `hashlimit/${p.family}/${m.name?.value ?? ""}/${group}`;
-    const expire = Math.ceil(((m.htableExpire?.value ?? 10000) * this.hz) / 1000);
+    // Without --hashlimit-htable-expire, libxt_hashlimit sets the rate's unit (1 s for /sec, 60 s for /min...).
+    const expire = Math.ceil(((m.htableExpire?.value ?? secondsPer[option.value.per] * 1000) * this.hz) / 1000);
     const old = this.state.limits.get(key);
     let bucket: LimitBucket;
     if (old === undefined || this.jiffies >= old.last + expire) bucket = { credit: cap, last: this.jiffies };
