@@ -395,7 +395,7 @@ function ruleKeys(ruleset: Ruleset): { readonly byOffset: ReadonlyMap<number, st
   return { byOffset, all, text };
 }
 
-/** nft counters summed per iptables rule key, or the reason they cannot be paired. */
+/** nft counters (packets or bytes) summed per iptables rule key, or the reason they cannot be paired. */
 function pairNftCounters(nft: NftRuleset, byOffset: ReadonlyMap<number, string>, listed: ReadonlyMap<string, readonly bigint[]>): Map<string, bigint> | string {
   const sums = new Map<string, bigint>();
   for (const table of nft.tables) {
@@ -462,6 +462,7 @@ export function runKernelCase(lab: KernelLab, c: KernelCase): KernelCaseResult {
   }
   const { byOffset, all } = ruleKeys(ruleset);
   const nftSums = pairNftCounters(nft, byOffset, nftCounters.values);
+  const nftBytes = pairNftCounters(nft, byOffset, nftCounters.bytes);
   if (typeof nftSums === "string") disagreements.push(`pairing: ${nftSums}`);
   const ruleLines: string[] = [];
   const suspects = new Set<number>();
@@ -470,18 +471,24 @@ export function runKernelCase(lab: KernelLab, c: KernelCase): KernelCaseResult {
     const b = typeof nftSums === "string" ? undefined : (nftSums.get(key) ?? (key.endsWith("/policy") ? undefined : 0n));
     let lo = 0;
     let hi = 0;
+    let predictedBytes = 0;
     const hitters: number[] = [];
     predictions.forEach((p, i) => {
       if (typeof p === "string") return;
       const [l, h] = p.counts.get(key) ?? [0, 0];
       lo += l;
       hi += h;
+      predictedBytes += l * (packets[i]?.length ?? 0);
       if (h > 0) hitters.push(i);
     });
     const range = lo === hi ? String(lo) : `${String(lo)}..${String(hi)}`;
     const within = (v: bigint | undefined): boolean => v === undefined || (v >= BigInt(lo) && v <= BigInt(hi));
-    const agree = unpredicted === undefined ? within(a) && within(b) : a === b || b === undefined;
-    const line = `${key}: iptables ${a === undefined ? "-" : String(a)}, nft ${b === undefined ? "-" : String(b)}, predicted ${unpredicted === undefined ? range : "?"}`;
+    // Bytes too (each counter adds the packet's IP length): the two kernels always, the prediction when exact.
+    const aBytes = ipt.bytes.get(key)?.[0];
+    const bBytes = typeof nftBytes === "string" ? undefined : nftBytes.get(key);
+    const bytesAgree = (b === undefined || aBytes === bBytes) && (unpredicted !== undefined || lo !== hi || aBytes === undefined || aBytes === BigInt(predictedBytes));
+    const agree = (unpredicted === undefined ? within(a) && within(b) : a === b || b === undefined) && bytesAgree;
+    const line = `${key}: iptables ${a === undefined ? "-" : String(a)}, nft ${b === undefined ? "-" : String(b)}, predicted ${unpredicted === undefined ? range : "?"}${bytesAgree ? "" : ` (bytes: iptables ${String(aBytes)}, nft ${String(bBytes)}, predicted ${String(predictedBytes)})`}`;
     ruleLines.push(`${agree ? " " : "!"} ${line}`);
     if (!agree) {
       disagreements.push(`counter ${line}`);

@@ -96,6 +96,8 @@ export interface WirePacket {
 export interface KernelCounters {
   /** iptables side: `table/chain/index` and `table/chain/policy` → packets. nft side: the nft rules' counters in listing order per `family/table/chain`. */
   readonly values: ReadonlyMap<string, readonly bigint[]>;
+  /** The same counters' bytes. */
+  readonly bytes: ReadonlyMap<string, readonly bigint[]>;
   /** Packets that arrived at the router or that it sent itself (the guard's counters). */
   readonly arrived: bigint;
 }
@@ -286,22 +288,27 @@ export class KernelLab {
     const router = this.side("ipt").router;
     const save = must(router.exec(family === "ipv4" ? "iptables-legacy-save" : "ip6tables-legacy-save", ["-c"]), "iptables-legacy-save");
     const values = new Map<string, readonly bigint[]>();
+    const bytes = new Map<string, readonly bigint[]>();
     let table = "";
     const index = new Map<string, number>();
     for (const line of save.stdout.split("\n")) {
       const t = /^\*(\S+)/.exec(line);
       if (t?.[1] !== undefined) table = t[1];
-      const policy = /^:(\S+) (ACCEPT|DROP) \[(\d+):\d+\]/.exec(line);
-      if (policy?.[1] !== undefined && policy[3] !== undefined) values.set(`${table}/${policy[1]}/policy`, [BigInt(policy[3])]);
-      const rule = /^\[(\d+):\d+\] -A (\S+) /.exec(line);
-      if (rule?.[1] !== undefined && rule[2] !== undefined) {
-        const key = `${table}/${rule[2]}`;
+      const policy = /^:(\S+) (ACCEPT|DROP) \[(\d+):(\d+)\]/.exec(line);
+      if (policy?.[1] !== undefined && policy[3] !== undefined && policy[4] !== undefined) {
+        values.set(`${table}/${policy[1]}/policy`, [BigInt(policy[3])]);
+        bytes.set(`${table}/${policy[1]}/policy`, [BigInt(policy[4])]);
+      }
+      const rule = /^\[(\d+):(\d+)\] -A (\S+) /.exec(line);
+      if (rule?.[1] !== undefined && rule[2] !== undefined && rule[3] !== undefined) {
+        const key = `${table}/${rule[3]}`;
         const n = index.get(key) ?? 0;
         index.set(key, n + 1);
-        values.set(`${key}/${n}`, [BigInt(rule[1])]);
+        values.set(`${key}/${String(n)}`, [BigInt(rule[1])]);
+        bytes.set(`${key}/${String(n)}`, [BigInt(rule[2])]);
       }
     }
-    return { values, arrived: this.guardCount(router) };
+    return { values, bytes, arrived: this.guardCount(router) };
   }
 
   /** The nft router's rule counters: `family/table/chain` → each rule's packets in listing order (-1 for a rule without counter). */
@@ -309,17 +316,17 @@ export class KernelLab {
     const router = this.side("nft").router;
     const listed = JSON.parse(must(router.exec("nft", ["-j", "list", "ruleset"]), "nft list ruleset").stdout) as { nftables: readonly Record<string, unknown>[] };
     const values = new Map<string, bigint[]>();
+    const bytes = new Map<string, bigint[]>();
     for (const item of listed.nftables) {
       const rule = item.rule as { family: string; table: string; chain: string; expr: readonly Record<string, unknown>[] } | undefined;
       if (rule === undefined || rule.table === "ktguard") continue;
       const key = `${rule.family}/${rule.table}/${rule.chain}`;
       // An anonymous counter is an object; a named one (nfacct's translation) is the object's name.
-      const counter = rule.expr.map((e) => e.counter).find((x): x is { packets: number } => typeof x === "object" && x !== null && "packets" in x);
-      const list = values.get(key) ?? [];
-      list.push(counter === undefined ? -1n : BigInt(counter.packets));
-      values.set(key, list);
+      const counter = rule.expr.map((e) => e.counter).find((x): x is { packets: number; bytes: number } => typeof x === "object" && x !== null && "packets" in x);
+      values.set(key, [...(values.get(key) ?? []), counter === undefined ? -1n : BigInt(counter.packets)]);
+      bytes.set(key, [...(bytes.get(key) ?? []), counter === undefined ? -1n : BigInt(counter.bytes)]);
     }
-    return { values, arrived: this.guardCount(router) };
+    return { values, bytes, arrived: this.guardCount(router) };
   }
 
   private guardCount(router: Netns): bigint {
