@@ -64,13 +64,12 @@ describe.skipIf(kernelLabSkipReason !== undefined)(`kernel agreement, corpus${ke
     console.log([`kernel corpus agreement: ${String(results.length)} runs, ${String(packets)} packets, ${String(Math.round(performance.now() - started))} ms`, ...lines].join("\n"));
   });
 
-  it.each(corpusFiles)("%s", (file) => {
+  for (const file of corpusFiles.filter((f) => expectedRefusals[f] !== undefined)) {
+    it.skip(`${file} (skipped: the translator refuses some of its rules: ${expectedRefusals[file]?.why ?? ""})`, () => undefined);
+  }
+
+  it.each(corpusFiles.filter((f) => expectedRefusals[f] === undefined))("%s", (file) => {
     if (lab === undefined) throw new Error("no lab");
-    const refused = expectedRefusals[file];
-    if (refused !== undefined) {
-      console.log(`skipped ${file}: the translator refuses some of its rules (${refused.why})`);
-      return;
-    }
     const text = readFileSync(join(corpusDir, file), "utf8");
     const ipsetPath = join(corpusDir, dirname(file), `${basename(file, ".rules")}.ipset`);
     const ipsets = existsSync(ipsetPath) ? readFileSync(ipsetPath, "utf8") : undefined;
