@@ -107,11 +107,19 @@ function arbTarget(chain: ChainContext, cx: EqRuleContext): fc.Arbitrary<Target>
     const jump = fc.record({ kind: fc.constantFrom<"jump" | "goto">("jump", "jump", "goto"), chain: fc.constantFrom(...chain.jumps), span: fc.constant(noSpan) });
     arbs.push({ arbitrary: jump, weight: 3 });
   }
-  const extensions = Object.values(eqTargetBuilders).flatMap((build) => {
-    const arb = build(cx);
-    return arb === undefined ? [] : [arb];
-  });
-  if (extensions.length > 0) arbs.push({ arbitrary: fc.oneof(...extensions), weight: 4 });
+  // NAT targets, the point of the nat table, get their own share there; other extensions share the rest.
+  const natKinds: readonly string[] = ["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP"];
+  const extensions = (nat: boolean): fc.Arbitrary<Target>[] =>
+    Object.entries(eqTargetBuilders).flatMap(([kind, build]) => {
+      const arb = natKinds.includes(kind) === nat ? build(cx) : undefined;
+      return arb === undefined ? [] : [arb];
+    });
+  for (const [group, weight] of [
+    [extensions(false), 4],
+    [extensions(true), 4],
+  ] as const) {
+    if (group.length > 0) arbs.push({ arbitrary: fc.oneof(...group), weight });
+  }
   return fc.oneof(...arbs);
 }
 
@@ -134,7 +142,9 @@ function arbMatches(cx: EqRuleContext): fc.Arbitrary<readonly Match[]> {
     return arb === undefined ? [] : [arb];
   });
   const first: fc.Arbitrary<Match | undefined> = own === undefined ? fc.constant(undefined) : sometimes(own, 1);
-  return fc.tuple(first, fc.array(fc.oneof(...others), { maxLength: 2 })).map(([m, rest]): readonly Match[] => (m === undefined ? rest : [m, ...rest]));
+  // Each further match narrows what the rule hits: one half of the time, a second one a quarter.
+  const other = fc.oneof(...others);
+  return fc.tuple(first, sometimes(other, 1), sometimes(other, 3)).map(([...ms]): readonly Match[] => ms.filter((m): m is Match => m !== undefined));
 }
 
 /** A rule of one chain, for one protocol choice. */
@@ -200,8 +210,10 @@ function arbTable(family: Family, table: TableName): fc.Arbitrary<Table> {
     builtin: builtinChains[table].includes(chain),
     jumps: users.filter((u) => u.callers.includes(chain)).map((u) => u.name),
   }));
-  // The kernel refuses a DROP policy in nat.
-  const policy = table === "nat" ? fc.constant<"ACCEPT" | "DROP">("ACCEPT") : fc.constantFrom<"ACCEPT" | "DROP">("ACCEPT", "ACCEPT", "DROP");
+  // The kernel refuses a DROP policy in nat. Elsewhere DROP is rare outside filter: a packet dropped by the
+  // policy of an early table (raw, mangle) never reaches the later ones, whose rules would go untested.
+  const ratio = table === "filter" ? 2 : 9;
+  const policy = table === "nat" ? fc.constant<"ACCEPT" | "DROP">("ACCEPT") : fc.oneof({ arbitrary: fc.constant<"ACCEPT" | "DROP">("ACCEPT"), weight: ratio }, { arbitrary: fc.constant<"ACCEPT" | "DROP">("DROP"), weight: 1 });
   return fc
     .record({
       policies: fc.tuple(...builtinChains[table].map(() => policy)),
