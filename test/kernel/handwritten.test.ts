@@ -224,6 +224,41 @@ COMMIT
     ]),
   },
   {
+    name: "output path: the router's own packets through mangle, nat (DNAT to a port, SNAT) and filter OUTPUT, owner",
+    family: "ipv4",
+    interfaces,
+    iptables: `*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A OUTPUT -p udp -j MARK --set-mark 0x7
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A OUTPUT -d 203.0.113.0/24 -p tcp --dport 8080 -j DNAT --to-destination 192.0.2.10:80
+-A POSTROUTING -m mark --mark 0x7 -o eth1 -j SNAT --to-source 192.0.2.7
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT DROP [0:0]
+-A OUTPUT -m owner --uid-owner 0 -p tcp -m conntrack --ctstate DNAT -j ACCEPT
+-A OUTPUT -p udp -m mark --mark 0x7 -j ACCEPT
+-A OUTPUT -p icmp -o eth1 -j ACCEPT
+-A OUTPUT -p tcp --dport 22 -j REJECT --reject-with tcp-reset
+COMMIT
+`,
+    packets: () =>
+      [tcp("10.3.0.1", "203.0.113.1", 8001, 8080), tcp("10.3.0.1", "203.0.113.1", 8002, 22), tcp("10.3.0.1", "198.51.100.1", 8003, 8080), udp("10.3.0.1", "203.0.113.1", 8004, 53), ping("10.3.0.1", "203.0.113.1")].map((f) =>
+        labPacket("ipv4", interfaces, { ...f, fromRouter: true }),
+      ),
+  },
+  {
     name: "IPv6: filter with icmpv6, multiport, REJECT tcp-reset, ! --syn; nat with DNAT to [addr]:port and MASQUERADE",
     family: "ipv6",
     interfaces,
