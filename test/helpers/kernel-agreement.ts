@@ -377,10 +377,9 @@ function parseOrThrow(name: string, text: string, family: Family): Ruleset {
 }
 
 /** The `table/chain/index` key of each rule by the offset of its span, and every key (rules and policies) the ruleset has. */
-function ruleKeys(ruleset: Ruleset): { readonly byOffset: ReadonlyMap<number, string>; readonly all: readonly string[]; readonly text: ReadonlyMap<string, string> } {
+function ruleKeys(ruleset: Ruleset): { readonly byOffset: ReadonlyMap<number, string>; readonly all: readonly string[] } {
   const byOffset = new Map<number, string>();
   const all: string[] = [];
-  const text = new Map<string, string>();
   for (const table of ruleset.tables) {
     const index = new Map<string, number>();
     for (const chain of table.chains) if (chain.builtin) all.push(`${table.name}/${chain.name}/policy`);
@@ -392,7 +391,7 @@ function ruleKeys(ruleset: Ruleset): { readonly byOffset: ReadonlyMap<number, st
       all.push(key);
     }
   }
-  return { byOffset, all, text };
+  return { byOffset, all };
 }
 
 /** nft counters (packets or bytes) summed per iptables rule key, or the reason they cannot be paired. */

@@ -58,7 +58,7 @@ export interface LabSide {
   readonly server: Netns;
 }
 
-/** A field of one packet as packets.py receives it. */
+/** One packet to send, as packets.py receives it (its id is the tag in its payload). */
 export interface WirePacketSpec {
   readonly id: number;
   readonly family: 4 | 6;
