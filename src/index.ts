@@ -67,7 +67,7 @@ export type {
   NftTable,
 } from "./nft/index.js";
 export { isNftIdentifier, isNftQuotable, printNftJson, printNftJsonText, printNftText } from "./nft/index.js";
-export type { Refusal, TranslatedRuleset, TranslateOptions, UntranslatedRule } from "./translate/index.js";
+export type { Approximation, Caveat, Refusal, TranslatedRuleset, TranslateOptions, UntranslatedRule } from "./translate/index.js";
 export { translate } from "./translate/index.js";
 export type {
   Conntrack,

@@ -64,6 +64,7 @@ export type DiagnosticCode =
   | "family-mismatch"
   | "untranslatable"
   | "more-permissive"
+  | "approximate"
   | "renamed-chain"
   | "shortened-comment"
   | "kernel-rejected"

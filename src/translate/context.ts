@@ -25,12 +25,35 @@ export interface Refusal {
   readonly span: Span;
 }
 
-/** What a translator returns: statements to put in the rule, or a refusal. */
-export type Translation = { readonly stmts: readonly NftStatement[] } | Refusal;
+/**
+ * Packets for which a translation does not mean what the iptables rule means, when that is better than
+ * refusing the rule (a difference only martian or spoofed packets can show). The user is told, in a warning
+ * and in a `#` line above the nft rule.
+ *
+ * @example
+ * ```ts
+ * const caveats = (t: TranslatedRuleset): string[] => t.approximations.map((a: Approximation) => `line ${a.line}: ${a.caveat.differs}`);
+ * ```
+ */
+export interface Caveat {
+  /** Which packets differ, and how. */
+  readonly differs: string;
+  /** Whether the nft rule matches more or fewer of those packets than the iptables rule. */
+  readonly nftMatches: "more" | "fewer";
+  readonly span: Span;
+}
+
+/** What a translator returns: statements to put in the rule (with any caveats), or a refusal. */
+export type Translation = { readonly stmts: readonly NftStatement[]; readonly caveats?: readonly Caveat[] } | Refusal;
 
 /** Statements for the rule. */
 export function ok(...stmts: readonly NftStatement[]): Translation {
   return { stmts };
+}
+
+/** Statements for the rule that differ from it for the packets `caveat` names. */
+export function approximately(caveat: Caveat, ...stmts: readonly NftStatement[]): Translation {
+  return { stmts, caveats: [caveat] };
 }
 
 /** No nft equivalent: `reason` says why, `span` points at the construct. */

@@ -9,11 +9,11 @@ import type { Chain, Rule, Ruleset, Table, TableName } from "../ast/index.js";
 import type { IpsetSave, IpsetSet } from "../ast/ipset.js";
 import type { Diagnostic, Result, Span } from "../diagnostic/index.js";
 import { isNftIdentifier, type NftChain, type NftRule, type NftRuleset, type NftStatement, type NftTable } from "../nft/index.js";
-import { type Refusal, type RuleContext, TableObjects } from "./context.js";
+import { type Caveat, type Refusal, type RuleContext, TableObjects } from "./context.js";
 import { baseChainFor, nftChainNames } from "./tables.js";
 import { ruleText, translateRule } from "./rule.js";
 
-export type { Refusal } from "./context.js";
+export type { Caveat, Refusal } from "./context.js";
 
 /**
  * Options for {@link translate}.
@@ -65,6 +65,33 @@ export interface UntranslatedRule {
 }
 
 /**
+ * A rule translated with a {@link Caveat}: the nft rule differs from it for the packets the caveat names.
+ *
+ * @example
+ * ```ts
+ * const { value } = parseRuleset("*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m rpfilter --invert -j DROP\nCOMMIT\n");
+ * const translated = value && translate(value).value;
+ * const a: Approximation | undefined = translated?.approximations[0];
+ * a?.morePermissive; // true: nft drops fewer of the packets the caveat names
+ * ```
+ */
+export interface Approximation {
+  readonly table: TableName;
+  readonly chain: string;
+  /** The input line of the rule. */
+  readonly line: number;
+  /** The rule as canonical iptables text. */
+  readonly text: string;
+  readonly caveat: Caveat;
+  /**
+   * The difference can let through packets the input stops: the nft rule matches fewer of them and the rule
+   * drops or rejects, or it matches more and the rule accepts.
+   */
+  readonly morePermissive: boolean;
+  readonly span: Span;
+}
+
+/**
  * The translated ruleset and what could not be translated.
  *
  * @example
@@ -84,6 +111,8 @@ export interface TranslatedRuleset {
   readonly untranslated: readonly UntranslatedRule[];
   /** Chains renamed because nft cannot write their names: `[iptables name, nft name]`. */
   readonly renamedChains: readonly (readonly [TableName, string, string])[];
+  /** Rules whose translation differs for some packets, each with which ones (also reported as warnings). */
+  readonly approximations: readonly Approximation[];
 }
 
 /** Chains from which a packet may be dropped or rejected: directly, or through the chains they jump to. */
@@ -145,6 +174,7 @@ function reassemblesFragments(ruleset: Ruleset): boolean {
 interface TableOutcome {
   readonly table: NftTable;
   readonly untranslated: UntranslatedRule[];
+  readonly approximations: readonly Approximation[];
   readonly renamed: readonly (readonly [string, string])[];
 }
 
@@ -154,6 +184,7 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
   const taken = new Set(names.values());
   const canDrop = chainsThatCanDrop(table);
   const untranslated: UntranslatedRule[] = [];
+  const approximations: Approximation[] = [];
   const nftFamily = ruleset.family === "ipv4" ? "ip" : "ip6";
   const lookup = ipsetLookup(options.ipsets);
   const reassembled = reassemblesFragments(ruleset);
@@ -203,6 +234,10 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
       };
       const t = translateRule(rule, cx);
       if ("rules" in t) {
+        for (const caveat of t.caveats) {
+          const morePermissive = caveat.nftMatches === "fewer" ? ruleCanDrop(rule, canDrop) : rule.target?.kind === "verdict" && rule.target.verdict === "ACCEPT";
+          approximations.push({ table: table.name, chain: chain.name, line: rule.span.start.line, text: ruleText(rule), caveat, morePermissive, span: rule.span });
+        }
         const routed = policyChain === undefined ? t.rules : t.rules.map((r) => routeToPolicy(r, policyChain, gotoHelper));
         // Comments about untranslated rules before this one go above its first nft rule.
         routed.forEach((r, i) => rules.push(i > 0 || pending.length === 0 ? r : { ...r, leadingComments: [...pending, ...(r.leadingComments ?? [])] }));
@@ -245,7 +280,7 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
     chains: [...chains, ...objects.chains.values()],
     ...(table.leadingComments.length === 0 ? {} : { leadingComments: table.leadingComments.map((c) => c.text.trim()) }),
   };
-  return { table: nftTable, untranslated, renamed };
+  return { table: nftTable, untranslated, approximations, renamed };
 }
 
 /**
@@ -294,9 +329,14 @@ function describeUntranslated(u: UntranslatedRule): string {
 export function translate(ruleset: Ruleset, options: TranslateOptions = {}): Result<TranslatedRuleset | undefined> {
   const outcomes = ruleset.tables.map((t) => translateTable(ruleset, t, options));
   const untranslated = outcomes.flatMap((o) => o.untranslated);
+  const approximations = outcomes.flatMap((o) => o.approximations);
   const file = options.file === undefined ? {} : { file: options.file };
   const allow = options.allowUntranslated === true;
   const diagnostics: Diagnostic[] = [];
+  for (const a of approximations) {
+    const permissive = a.morePermissive ? "; this can make the ruleset more permissive than the input" : "";
+    diagnostics.push({ severity: "warning", code: "approximate", message: `table ${a.table}, chain ${a.chain}: translated with a difference: ${a.caveat.differs}${permissive}`, span: a.caveat.span, ...file });
+  }
   for (const u of untranslated) {
     for (const r of u.reasons) {
       diagnostics.push({ severity: allow ? "warning" : "error", code: "untranslatable", message: `table ${u.table}, chain ${u.chain}: ${r.refused}`, span: r.span, ...file });
@@ -318,7 +358,7 @@ export function translate(ruleset: Ruleset, options: TranslateOptions = {}): Res
   }
   const refused = untranslated.length > 0 && !allow;
   return {
-    value: refused ? undefined : { nft: { kind: "ruleset", tables: outcomes.map((o) => o.table) }, untranslated, renamedChains },
+    value: refused ? undefined : { nft: { kind: "ruleset", tables: outcomes.map((o) => o.table) }, untranslated, renamedChains, approximations },
     diagnostics: diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset),
   };
 }

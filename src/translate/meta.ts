@@ -6,7 +6,7 @@
  */
 import type { KnownMatch } from "../ast/index.js";
 import { isNftIdentifier, type NftExpr, type NftFib, type NftStatement } from "../nft/index.js";
-import { type ByKind, type RuleContext, type Translation, ok, refuse } from "./context.js";
+import { type ByKind, type RuleContext, type Translation, approximately, ok, refuse } from "./context.js";
 import { addressField, binop, eq, match, meta, num, rangeExpr, sym } from "./expr.js";
 
 type CommentMatch = Extract<KnownMatch, { kind: "comment" }>;
@@ -120,7 +120,12 @@ export function translateRpfilter(m: RpfilterMatch, cx: RuleContext): Translatio
   if (m.loose === undefined) flags.push("iif");
   const test = match({ kind: "fib", flags, result: "oif" }, { kind: "boolean", value: m.invert === undefined });
   if (cx.family === "ipv6" && m.invert !== undefined) return ok(match(addressField("ipv6", "saddr"), sym("::"), "!="), test);
-  return ok(test);
+  if (cx.family === "ipv6") {
+    const differs = "packets from the unspecified address :: always pass ip6t_rpfilter (no lookup), but nft's fib passes them only when the route to :: leaves through the input interface";
+    return approximately({ differs, nftMatches: "fewer", span: m.span }, test);
+  }
+  const differs = `packets whose route back is broadcast, multicast or anycast rather than unicast (such as a source that is one of this host's broadcast addresses) fail xt_rpfilter, but nft's fib finds a route and passes them, so the nft rule matches ${m.invert === undefined ? "them too" : "none of them"}`;
+  return approximately({ differs, nftMatches: m.invert === undefined ? "more" : "fewer", span: m.span }, test);
 }
 
 /** Seconds in a day; xt_time's times of day run from 0 to 86399. */

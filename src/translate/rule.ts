@@ -5,7 +5,7 @@
  */
 import { type Match, type Rule, type Target, type VerdictTarget, printRule } from "../ast/index.js";
 import { type NftExpr, type NftRule, type NftStatement, isConditionStatement, printNftStatement } from "../nft/index.js";
-import { type Alternatives, type Refusal, type RuleContext, type Translation, type TranslatorResult, isAlternatives, isRefusal } from "./context.js";
+import { type Alternatives, type Caveat, type Refusal, type RuleContext, type Translation, type TranslatorResult, isAlternatives, isRefusal } from "./context.js";
 import { matchTranslators, targetTranslators } from "./dispatch.js";
 import { translateGeneric } from "./generic.js";
 import { ruleComment } from "./comment.js";
@@ -15,7 +15,7 @@ import { protocolPayloadName } from "./protocols.js";
  * The outcome of translating one rule: its nft rules (one, or one per alternative when a match is an OR nft
  * cannot write in one rule), or why it has no translation.
  */
-export type RuleTranslation = { readonly rules: readonly NftRule[] } | { readonly refusals: readonly Refusal[] };
+export type RuleTranslation = { readonly rules: readonly NftRule[]; readonly caveats: readonly Caveat[] } | { readonly refusals: readonly Refusal[] };
 
 function translateMatch(m: Match, cx: RuleContext): TranslatorResult {
   if (m.kind === "unknown") return { refused: `-m ${m.name} is not a module ipt2nft knows`, span: m.span };
@@ -98,10 +98,14 @@ const maxSplitRules = 16;
 export function translateRule(rule: Rule, cx: RuleContext): RuleTranslation {
   const refusals: Refusal[] = [];
   const parts: RulePart[] = [];
+  const caveats: Caveat[] = [];
   const take = (t: TranslatorResult, role: "condition" | "target"): void => {
     if (isRefusal(t)) refusals.push(t);
     else if (isAlternatives(t)) parts.push({ role: "alternatives", or: t });
-    else parts.push({ role, stmts: t.stmts });
+    else {
+      parts.push({ role, stmts: t.stmts });
+      if (t.caveats !== undefined) caveats.push(...t.caveats);
+    }
   };
   take(translateGeneric(rule, cx), "condition");
   for (const m of rule.matches) take(translateMatch(m, cx), "condition");
@@ -110,8 +114,11 @@ export function translateRule(rule: Rule, cx: RuleContext): RuleTranslation {
   const split = splitRule(parts);
   if ("refused" in split) return { refusals: [split] };
   const { comment, leadingComments } = ruleComment(rule);
-  const note = split.length > 1 ? [`one iptables rule as ${split.length} nft rules (its condition is an OR that nft cannot write in one rule); its counter is the sum of theirs`] : noLines;
+  const notes = caveats.map((c) => `approximate: ${c.differs}`);
+  if (split.length > 1) notes.push(`one iptables rule as ${split.length} nft rules (its condition is an OR that nft cannot write in one rule); its counter is the sum of theirs`);
+  const note = notes.length === 0 ? noLines : notes;
   return {
+    caveats,
     rules: split.map((stmts, i) => {
       const leading = i > 0 ? noLines : note.length === 0 ? leadingComments : [...leadingComments, ...note];
       return {

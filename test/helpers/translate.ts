@@ -36,7 +36,8 @@ export function translateCommand(command: string, family: Family = "ipv4", optio
   const chainName = ruleset.tables[0]?.rules[0]?.chain;
   const chain = value.nft.tables.find((t) => t.name === tableName)?.chains.find((c) => c.name === chainName);
   const rule = chain?.rules[0];
-  return { text: rule === undefined ? undefined : printNftRule({ ...rule, counter: undefined }), diagnostics, result: value };
+  // The statements only: `#` lines above the rule (caveats, split notes) are checked through the result.
+  return { text: rule === undefined ? undefined : printNftRule({ ...rule, counter: undefined, leadingComments: undefined }), diagnostics, result: value };
 }
 
 /** Why kernel checks cannot run here, or undefined when they can. */

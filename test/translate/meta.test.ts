@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Family } from "../../src/ast/index.js";
 import { printNftText } from "../../src/nft/index.js";
 import { createNetns, hasCommand } from "../helpers/netns.js";
-import { kernelSkipReason } from "../helpers/translate.js";
+import { kernelSkipReason, translateCommand } from "../helpers/translate.js";
 import { loadForReal, translateMatch, txlateCasesIn, type MatchTranslation, describeTxlateMatches, type TxlateMatchDifferences } from "./match-cases.js";
 
 /** [command, family, the rule's nft text, the objects it declares]. */
@@ -181,6 +181,38 @@ describe("metadata translators", () => {
       expect(t.refusals[0]).toMatch(reason);
     });
   }
+});
+
+describe("rpfilter caveats", () => {
+  // [command, family, nft matches more or fewer of the packets named, more permissive, words of the caveat]
+  const cases: readonly (readonly [string, Family, "more" | "fewer", boolean, RegExp])[] = [
+    ["-t raw -A PREROUTING -m rpfilter --invert -j DROP", "ipv4", "fewer", true, /broadcast.*fail xt_rpfilter.*matches none of them/],
+    ["-t raw -A PREROUTING -m rpfilter -j ACCEPT", "ipv4", "more", true, /broadcast.*fail xt_rpfilter.*matches them too/],
+    ["-t mangle -A PREROUTING -m rpfilter --loose -j MARK --set-mark 1", "ipv4", "more", false, /broadcast/],
+    ["-t raw -A PREROUTING -m rpfilter -j ACCEPT", "ipv6", "fewer", false, /from the unspecified address ::/],
+  ];
+  it.each(cases)("%s (%s): translated, with a warning naming the packets that differ", (command, family, nftMatches, morePermissive, words) => {
+    const t = translateMatch(command, family);
+    const approximations = t.result?.approximations ?? [];
+    expect(approximations).toHaveLength(1);
+    expect(approximations[0]).toMatchObject({ caveat: { nftMatches }, morePermissive, line: 2 });
+    expect(approximations[0]?.caveat.differs).toMatch(words);
+    const rule = t.result?.nft.tables[0]?.chains.find((c) => c.rules.length > 0)?.rules[0];
+    expect(rule?.leadingComments?.[0]).toMatch(/^approximate: /);
+  });
+
+  it("ip6tables --invert is exact: no caveat (the :: case is written out)", () => {
+    expect(translateMatch("-t raw -A PREROUTING -m rpfilter --invert -j DROP", "ipv6").result?.approximations).toEqual([]);
+  });
+
+  it("reports each caveat as an approximate warning, saying when it can be more permissive", () => {
+    const { diagnostics } = translateCommand("-t raw -A PREROUTING -m rpfilter --invert -j DROP");
+    const warnings = diagnostics.filter((d) => d.code === "approximate");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ severity: "warning", span: { start: { line: 2 } } });
+    expect(warnings[0]?.message).toMatch(/translated with a difference: .* more permissive than the input$/);
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
 });
 
 describeTxlateMatches("comment, owner, socket, rpfilter, time", metaFiles, 23, txlateDifferences);
