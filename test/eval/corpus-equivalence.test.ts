@@ -8,6 +8,8 @@
  * The files that cannot be checked are in {@link skippedFiles} with the reason for each, and the test
  * proves the reason still holds: a file missing from the table that cannot be checked fails, and so does an
  * entry whose file now translates or evaluates (the table is stale), so no file is left out silently.
+ * The files with refused rules are checked in corpus-refused-equivalence.test.ts: without those rules,
+ * against the `--allow-untranslated` translation.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
