@@ -278,7 +278,9 @@ export class KernelLab {
   send(packets: readonly WirePacketSpec[]): Readonly<Record<"ipt" | "nft", readonly WirePacket[]>> {
     const sides = this.sides.map((s) => ({ client: s.client.name, clientIf: "c0", router: s.router.name, server: s.server.name, serverIf: "s0", srcMac: macs.client, dstMac: macs.routerIn }));
     const script = join(import.meta.dirname, "..", "kernel", "packets.py");
-    const r = must(runPython(script, JSON.stringify({ sides, packets, quietMs: 40 })), "packets.py");
+    // Forwarding happens in the sender's softirq, so frames reach the servers within microseconds; 80 ms of
+    // quiet leaves room for a loaded machine deferring that work to ksoftirqd.
+    const r = must(runPython(script, JSON.stringify({ sides, packets, quietMs: 80 })), "packets.py");
     const out = JSON.parse(r.stdout) as { received: WirePacket[][] };
     return { ipt: out.received[0] ?? [], nft: out.received[1] ?? [] };
   }
