@@ -151,7 +151,33 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
 /** Seconds between two packets of a sequence: often none or a fraction, sometimes a refill or an expiry. */
 const arbAdvance = fc.constantFrom(0, 0.001, 0.2, 0.5, 1, 1.5, 3, 12, 61);
 
-/** A sequence of one to `maxLength` packets of `family`, each some time after the one before. */
+/**
+ * A later packet of the connection `p` opened or belongs to: established, confirmed, an ACK. A connection
+ * set up through an expectation keeps its EXPECTED status bit and its master, as conntrack does.
+ */
+function laterPacketOf(p: Packet): Packet {
+  const ct = p.ct;
+  if (ct === undefined) return p;
+  return {
+    ...p,
+    ...(p.l4proto === 6 ? { tcpFlags: 0x10 } : {}),
+    ct: { ...ct, state: "established", status: { ...ct.status, seenReply: true, assured: true, confirmed: true }, packets: { original: ct.packets.original + 1n, reply: ct.packets.reply + 1n } },
+  };
+}
+
+/**
+ * A sequence of one to `maxLength` packets of `family`, each some time after the one before. A third of
+ * the packets after the first belong to the connection of an earlier one (so a connection mark set by one
+ * packet is seen by the next, and per-address state such as recent lists and hashlimit groups repeats).
+ */
 export function arbPacketSequence(family: Family, maxLength: number): fc.Arbitrary<PacketSequence> {
-  return fc.array(fc.record({ packet: arbEqPacket(family), advance: arbAdvance }).map((t): TimedPacket => t), { minLength: 1, maxLength });
+  const step = fc.record({ packet: arbEqPacket(family), advance: arbAdvance, again: fc.option(fc.nat({ max: maxLength }), { nil: undefined, freq: 3 }) });
+  return fc.array(step, { minLength: 1, maxLength }).map((steps) => {
+    const sequence: TimedPacket[] = [];
+    for (const { packet, advance, again } of steps) {
+      const earlier = again === undefined || sequence.length === 0 ? undefined : sequence[again % sequence.length];
+      sequence.push({ packet: earlier === undefined ? packet : laterPacketOf(earlier.packet), advance });
+    }
+    return sequence;
+  });
 }
