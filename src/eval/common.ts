@@ -594,6 +594,15 @@ export function outcomeDistribution(outcomes: readonly WeightedOutcome[]): reado
  */
 export const conntrackPriority = -200;
 
+/**
+ * The packet as the FORWARD hook sees it: ip_forward / ip6_forward decrement the TTL (hop limit) after
+ * routing and before NF_INET_FORWARD, and do not forward a packet whose TTL is 1 or less (they answer ICMP
+ * time exceeded and drop it, outside netfilter). Undefined for such a packet.
+ */
+export function forwardedPacket(p: Packet): Packet | undefined {
+  return p.ttl <= 1 ? undefined : { ...p, ttl: p.ttl - 1 };
+}
+
 /** Whether conntrack has attached the packet's connection when a chain of `priority` runs on `hook`. */
 export function conntrackAttached(hook: Hook, priority: number): boolean {
   return !((hook === "prerouting" || hook === "output") && priority < conntrackPriority);

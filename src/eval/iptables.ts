@@ -71,6 +71,7 @@ import {
   deviceGroup,
   elementKey,
   formatAddress,
+  forwardedPacket,
   hooksOf,
   hostInterface,
   interfaceAddresses,
@@ -486,6 +487,11 @@ class Run {
   private walkHooks(): Verdict {
     for (const hook of hooksOf[this.packet.path]) {
       this.hook = hook;
+      if (hook === "forward") {
+        const forwarded = forwardedPacket(this.packet);
+        if (forwarded === undefined) return { kind: "drop" };
+        this.packet = forwarded;
+      }
       for (const entry of iptablesHookTables[hook]) {
         const chains = this.program.tables.get(entry.table);
         if (entry.table === "nat") {

@@ -80,6 +80,7 @@ import {
   type EvalResult,
   type EvalState,
   formatAddress,
+  forwardedPacket,
   type LimitBucket,
   type NatRange,
   natManipOf,
@@ -802,6 +803,11 @@ class PacketRun {
   walk(): Outcome {
     for (const hook of hooksOf[this.packet.path]) {
       this.hook = hook;
+      if (hook === "forward") {
+        const forwarded = forwardedPacket(this.packet);
+        if (forwarded === undefined) return this.outcome({ kind: "drop" });
+        this.packet = forwarded;
+      }
       for (const entry of this.index.entries(hook, this.packet.family)) {
         const verdict = this.runEntry(entry);
         if (verdict !== undefined) return this.outcome(verdict);

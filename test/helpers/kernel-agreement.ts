@@ -310,8 +310,8 @@ function predict(ruleset: Ruleset, program: IptablesProgram, packet: Packet, sta
       ...(free.dstAddr ? {} : { daddr: p.daddr }),
       ...(free.srcPort || p.sport === undefined ? {} : { sport: p.sport }),
       ...(free.dstPort || p.dport === undefined ? {} : { dport: p.dport }),
-      // ip_forward decrements the TTL (hop limit) of every forwarded packet; the router's own keep theirs.
-      ttl: p.path === "forward" ? p.ttl - 1 : p.ttl,
+      // The outcome's TTL already has ip_forward's decrement for a forwarded packet (see forwardedPacket).
+      ttl: p.ttl,
       tos: (p.dscp << 2) | p.ecn,
     };
   });

@@ -5,7 +5,7 @@
  * IPv4 and IPv6. Each ruleset is loaded with iptables-legacy-restore into one router and its translation
  * with nft -f into another; hand-picked packets and packets generated from the rules go through both; per
  * rule counters, what reaches the server, and the iptables evaluator's prediction must agree (see
- * test/helpers/kernel-agreement.ts). Known gaps of the evaluator are pinned in {@link knownGaps}.
+ * test/helpers/kernel-agreement.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Family, Ruleset } from "../../src/ast/index.js";
@@ -292,21 +292,13 @@ COMMIT
       tcp("2001:db8:400::7", "2001:db8:900::1", 5006, 443, { tcpFlags: 0x10 }),
     ]),
   },
-];
-
-/**
- * Where the kernel and the evaluator are known to disagree: each entry says which counters the evaluator
- * gets wrong, and the test checks that exactly those disagree (the two kernels still agreeing with each
- * other), so a fixed evaluator makes the entry fail until it is removed.
- */
-const knownGaps: readonly { readonly why: string; readonly c: KernelCase; readonly keys: readonly string[] }[] = [
+  // ip_forward / ip6_forward decrement the TTL (hop limit) before the FORWARD hook: FORWARD and POSTROUTING
+  // see it one lower than PREROUTING (a packet of TTL 64 matches --ttl-eq 64 at PREROUTING, not after).
   {
-    why: "ip_forward / ip6_forward decrement the TTL (hop limit) before the FORWARD hook, so FORWARD and POSTROUTING see it one lower than PREROUTING; the evaluators keep the packet's TTL on every hook",
-    c: {
-      name: "TTL and hop limit at FORWARD and POSTROUTING",
-      family: "ipv4",
-      interfaces,
-      iptables: `*mangle
+    name: "TTL and hop limit at FORWARD and POSTROUTING",
+    family: "ipv4",
+    interfaces,
+    iptables: `*mangle
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -317,20 +309,15 @@ const knownGaps: readonly { readonly why: string; readonly c: KernelCase; readon
 -A POSTROUTING -m ttl --ttl-eq 64 -j ACCEPT
 COMMIT
 `,
-      packets: () => [64, 65, 65].map((ttl, n) => labPacket("ipv4", interfaces, udp("198.51.100.1", "203.0.113.1", 6000 + n, 53, { ttl }))),
-    },
-    keys: ["mangle/FORWARD/0", "mangle/FORWARD/policy", "mangle/POSTROUTING/0", "mangle/POSTROUTING/policy"],
+    // TTL 1 is not forwarded at all (ICMP time exceeded): PREROUTING counts it, FORWARD never sees it.
+    packets: () => [64, 65, 65, 1].map((ttl, n) => labPacket("ipv4", interfaces, udp("198.51.100.1", "203.0.113.1", 6000 + n, 53, { ttl }))),
   },
   {
-    why: "the same for IPv6: ip6_forward decrements the hop limit before FORWARD",
-    c: {
-      name: "hop limit at FORWARD",
-      family: "ipv6",
-      interfaces,
-      iptables: "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m hl --hl-eq 64 -j ACCEPT\nCOMMIT\n",
-      packets: () => [64, 65, 65].map((ttl, n) => labPacket("ipv6", interfaces, udp("2001:db8:100::1", "2001:db8:200::1", 6100 + n, 53, { ttl }))),
-    },
-    keys: ["filter/FORWARD/0", "filter/FORWARD/policy"],
+    name: "hop limit at FORWARD",
+    family: "ipv6",
+    interfaces,
+    iptables: "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m hl --hl-eq 64 -j ACCEPT\nCOMMIT\n",
+    packets: () => [64, 65, 65].map((ttl, n) => labPacket("ipv6", interfaces, udp("2001:db8:100::1", "2001:db8:200::1", 6100 + n, 53, { ttl }))),
   },
 ];
 
@@ -350,14 +337,5 @@ describe.skipIf(kernelLabSkipReason !== undefined)(`kernel agreement, hand-writt
     expect(result.skipped).toBeUndefined();
     expect(result.predicted, result.report).toBe(true);
     expect(result.disagreements, result.report).toEqual([]);
-  });
-
-  it.each(knownGaps.map((g) => [g.c.name, g] as const))("known evaluator gap: %s", (_name, g) => {
-    if (lab === undefined) throw new Error("no lab");
-    const result = runKernelCase(lab, g.c);
-    const disagreeing = result.disagreements.map((d) => /^counter (\S+): iptables (\d+), nft (\d+),/.exec(d));
-    // Only counters disagree, only these, and the two kernels agree on each.
-    expect(disagreeing.map((m) => m?.[1]).sort(), `${g.why}\n${result.report}`).toEqual([...g.keys].sort());
-    for (const m of disagreeing) expect(m?.[2], result.report).toBe(m?.[3]);
   });
 });
