@@ -9,6 +9,9 @@
  *   the first that fails, as the kernel's loop does, so stateful matches (statistic nth, limit, quota,
  *   recent) after a failing one are not touched. Jumps push a return point, gotos do not; RETURN or the end
  *   of a user chain pops it, and with nothing to pop the built-in chain's policy decides.
+ * - Conntrack runs only when some rule needs it ({@link rulesetNeedsConntrack}), as in a network namespace
+ *   since Linux 4.10; without it the nat chains are never called. The raw table runs before conntrack
+ *   attaches the connection: its rules see none (`--state INVALID`, or UNTRACKED after NOTRACK).
  * - The nat table runs only for the first packet of a connection (see {@link natRulesConsulted}); later
  *   packets get their connection's binding. A NAT target ends the nat chain; the translated addresses are
  *   what the later hooks see. Where the kernel picks among several addresses or ports by hash or at
@@ -67,6 +70,7 @@ import {
   assertNever,
   chooseNatTuple,
   connectionKey,
+  conntrackAttached,
   countPacket,
   deviceGroup,
   elementKey,
@@ -238,6 +242,8 @@ export interface IptablesProgram {
   readonly ruleset: Ruleset;
   /** Chains by name, per table, each with its rules in order. */
   readonly tables: ReadonlyMap<TableName, ReadonlyMap<string, CompiledChain>>;
+  /** Whether some rule makes the kernel track connections in the netns (see {@link rulesetNeedsConntrack}). */
+  readonly conntrackInUse: boolean;
 }
 
 /** A chain ready to walk: its rules in order and, for a built-in chain, its policy. */
@@ -271,7 +277,35 @@ export function prepareIptables(ruleset: Ruleset, options: IptablesPrepareOption
   if (refused !== undefined) return refused;
   const tables = new Map<TableName, ReadonlyMap<string, CompiledChain>>();
   for (const table of ruleset.tables) tables.set(table.name, compileTable(table));
-  return { kind: "iptables-program", ruleset, tables };
+  return { kind: "iptables-program", ruleset, tables, conntrackInUse: rulesetNeedsConntrack(ruleset) };
+}
+
+/**
+ * Whether a rule of `ruleset` makes conntrack track connections. Since Linux 4.10 conntrack registers its
+ * hooks in a network namespace only when a rule asks for it (the module's checkentry calls
+ * nf_ct_netns_get): the conntrack matches, CONNMARK, CONNSECMARK, CT other than `--notrack`, and the NAT
+ * targets. The nat table alone does not: without conntrack its chains are never called (nf_nat_inet_fn
+ * finds no connection). Measured on Linux 6.18 with iptables-legacy, one rule per network namespace and a
+ * UDP packet to it: `-t nat -A PREROUTING -j ACCEPT`, NOTRACK, `CT --notrack`, TRACE, MARK, AUDIT, socket,
+ * TPROXY, rpfilter, recent, hashlimit, addrtype, LOG and NFLOG leave the conntrack table empty (and a nat
+ * chain's counters at 0); state, conntrack, connmark, helper, connbytes, connlabel, connlimit, CONNMARK,
+ * CONNSECMARK, `CT --zone/--ctevents/--helper`, DNAT, SNAT, MASQUERADE, REDIRECT and NETMAP fill it.
+ */
+export function rulesetNeedsConntrack(ruleset: Ruleset): boolean {
+  return ruleset.tables.some((t) => t.rules.some((r) => r.matches.some(matchNeedsConntrack) || (r.target !== undefined && targetNeedsConntrack(r.target))));
+}
+
+function matchNeedsConntrack(m: Match): boolean {
+  return conntrackMatches.has(m.kind);
+}
+
+const conntrackMatches: ReadonlySet<Match["kind"]> = new Set<Match["kind"]>(["state", "conntrack", "connmark", "helper", "connbytes", "connlabel", "connlimit", "cluster"]);
+const conntrackTargets: ReadonlySet<Target["kind"]> = new Set<Target["kind"]>(["CONNMARK", "CONNSECMARK", "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "SYNPROXY"]);
+
+function targetNeedsConntrack(t: Target): boolean {
+  // xt_ct_tg_check takes conntrack only for a template: `CT --notrack` (and NOTRACK) untrack without it.
+  if (t.kind === "CT") return t.notrack === undefined;
+  return conntrackTargets.has(t.kind);
 }
 
 /**
@@ -452,6 +486,11 @@ class Run {
   private readonly natDone = new Set<"src" | "dst">();
   private hook: Hook = "prerouting";
   private table: TableName = "filter";
+  /**
+   * Whether conntrack has attached the packet's connection for the table running now: not in raw (-300,
+   * before conntrack's -200 on prerouting and output), and never when no rule loads conntrack.
+   */
+  private ctAttached = true;
   private ruleKey = "";
   private readonly hz: number;
   private readonly now: number;
@@ -494,6 +533,7 @@ class Run {
       }
       for (const entry of iptablesHookTables[hook]) {
         const chains = this.program.tables.get(entry.table);
+        this.ctAttached = this.program.conntrackInUse && conntrackAttached(hook, entry.priority);
         if (entry.table === "nat") {
           const verdict = this.runNat(entry.chain, chains);
           if (verdict.kind !== "accept") return verdict;
@@ -510,7 +550,8 @@ class Run {
 
   /** The nat table: its chain for a connection's first packet, the connection's binding for the others. */
   private runNat(chain: string, chains: ReadonlyMap<string, CompiledChain> | undefined): TableVerdict {
-    if (this.packet.ct === undefined) return { kind: "accept" };
+    // nf_nat_inet_fn: no connection (conntrack not loaded, untracked, invalid), no NAT.
+    if (!this.ctAttached || this.packet.ct === undefined) return { kind: "accept" };
     const manip = natManipOf(this.hook);
     if (!natRulesConsulted(this.packet)) {
       // nf_nat_inet_fn applies the binding even when no nat table is loaded (the hooks belong to nf_nat).
@@ -670,16 +711,16 @@ class Run {
         return m.mark !== undefined && markMatches(p.mark, m.mark.value.value, m.mark.value.mask) !== m.mark.negated;
       case "connmark": {
         // xt_connmark: no conntrack entry, no match (negated or not).
-        const ct = trackedCt(p);
+        const ct = this.connection();
         return ct !== undefined && m.mark !== undefined && markMatches(ct.mark, m.mark.value.value, m.mark.value.mask) !== m.mark.negated;
       }
       case "state":
-        return m.state !== undefined && m.state.value.includes(stateName(p)) !== m.state.negated;
+        return m.state !== undefined && m.state.value.includes(this.stateName()) !== m.state.negated;
       case "conntrack":
         return this.conntrackMatches(m);
       case "helper": {
         // xt_helper tests the helper of the connection's master: only expected connections have one.
-        const ct = trackedCt(p);
+        const ct = this.connection();
         if (m.helper === undefined) return false;
         const helper = ct?.status.expected === true ? ct.masterHelper : undefined;
         if (helper === undefined) return m.helper.negated;
@@ -690,7 +731,7 @@ class Run {
       case "connbytes":
         return this.connbytesMatches(m);
       case "connlabel": {
-        const ct = trackedCt(p);
+        const ct = this.connection();
         const label = m.label;
         if (label === undefined || !("bit" in label.value)) return false;
         if (ct === undefined) return label.negated;
@@ -784,11 +825,28 @@ class Run {
     }
   }
 
+  /**
+   * The conntrack entry rules see now: none before conntrack attaches it (the raw table), none for untracked
+   * and invalid packets (nf_ct_get returns NULL for them).
+   */
+  private connection(): Conntrack | undefined {
+    return this.ctAttached ? trackedCt(this.packet) : undefined;
+  }
+
+  /**
+   * The packet's state as `--state`/`--ctstate` name it. Before conntrack (raw) the skb has no entry yet:
+   * INVALID, or UNTRACKED once NOTRACK / `CT --notrack` marked it (measured on Linux 6.18: raw PREROUTING
+   * counts `--state INVALID` for new and established packets alike, `--state UNTRACKED` after NOTRACK).
+   */
+  private stateName(): "INVALID" | "NEW" | "RELATED" | "ESTABLISHED" | "UNTRACKED" {
+    if (!this.ctAttached) return this.packet.ct === undefined && this.packet.ctInvalid !== true ? "UNTRACKED" : "INVALID";
+    return stateName(this.packet);
+  }
+
   private conntrackMatches(m: Extract<KnownMatch, { kind: "conntrack" }>): boolean {
-    const p = this.packet;
-    const ct = trackedCt(p);
+    const ct = this.connection();
     if (m.ctstate !== undefined) {
-      const states: string[] = [stateName(p)];
+      const states: string[] = [this.stateName()];
       if (ct?.status.snat === true) states.push("SNAT");
       if (ct?.status.dnat === true) states.push("DNAT");
       if (m.ctstate.value.some((s) => states.includes(s)) === m.ctstate.negated) return false;
@@ -813,7 +871,7 @@ class Run {
   }
 
   private connbytesMatches(m: Extract<KnownMatch, { kind: "connbytes" }>): boolean {
-    const ct = trackedCt(this.packet);
+    const ct = this.connection();
     if (ct === undefined || m.connbytes === undefined || m.mode === undefined || m.dir === undefined) return false;
     const pick = (c: { readonly original: bigint; readonly reply: bigint }): bigint => (m.dir?.value === "original" ? c.original : m.dir?.value === "reply" ? c.reply : c.original + c.reply);
     let what: bigint;
@@ -1464,7 +1522,7 @@ class Run {
 
   private applyConnmark(t: Extract<KnownTarget, { kind: "CONNMARK" }>): void {
     const p = this.packet;
-    const ct = trackedCt(p);
+    const ct = this.connection();
     if (ct === undefined) return;
     const shiftRight = t.rightShiftMark !== undefined;
     // x86 takes a 32-bit shift count modulo 32, as JavaScript does.

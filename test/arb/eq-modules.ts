@@ -88,13 +88,6 @@ function hashlimitName(table: TableName, m: ModuleNode<"hashlimit", (typeof matc
   return `${table}_${hash.toString(36)}`;
 }
 
-/**
- * Whether the chain sees the packet's connection. The raw table runs before conntrack attaches it (-300 <
- * -200); the nft evaluator models that (its raw chains see no connection) but the iptables evaluator shows
- * raw rules the connection: modules that read the connection stay out of raw until it does (reported).
- */
-const sawConntrack = (cx: EqRuleContext): boolean => cx.table !== "raw";
-
 const hooksWithInput: readonly Hook[] = ["prerouting", "input", "forward"];
 const hooksWithOutput: readonly Hook[] = ["forward", "output", "postrouting"];
 const within = (cx: EqRuleContext, allowed: readonly Hook[]): boolean => cx.hooks.every((h) => allowed.includes(h));
@@ -134,12 +127,10 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
     return arbModuleNode(matchSchemas.addrtype, cx, { required: { dstType: types }, optional: { srcType: types, ...iface } }, { required: { srcType: types }, optional: iface });
   },
   mark: (cx) => arbModuleNode(matchSchemas.mark, cx, { required: { mark: ruleMarks } }),
-  connmark: (cx) => (!sawConntrack(cx) ? undefined : arbModuleNode(matchSchemas.connmark, cx, { required: { mark: ruleMarks } })),
-  state: (cx) => (!sawConntrack(cx) ? undefined : arbModuleNode(matchSchemas.state, cx, { required: { state: ["NEW", "ESTABLISHED", "RELATED,ESTABLISHED", "INVALID", "UNTRACKED", "NEW,ESTABLISHED"] } })),
+  connmark: (cx) => arbModuleNode(matchSchemas.connmark, cx, { required: { mark: ruleMarks } }),
+  state: (cx) => arbModuleNode(matchSchemas.state, cx, { required: { state: ["NEW", "ESTABLISHED", "RELATED,ESTABLISHED", "INVALID", "UNTRACKED", "NEW,ESTABLISHED"] } }),
   conntrack: (cx) =>
-    !sawConntrack(cx)
-      ? undefined
-      : arbModuleNode(
+    arbModuleNode(
       matchSchemas.conntrack,
       cx,
       { required: { ctstate: ["NEW", "ESTABLISHED", "RELATED,ESTABLISHED", "INVALID", "UNTRACKED", "NEW,UNTRACKED"] } },
@@ -158,9 +149,9 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
       { required: { ctproto: ["6", "17"], ctreplsrcport: rulePorts }, optional: { ctrepldstport: rulePorts }, plain: ["ctproto"] },
       { required: { ctexpire: ["0:60", "100:200"] } },
     ),
-  helper: (cx) => (!sawConntrack(cx) ? undefined : arbModuleNode(matchSchemas.helper, cx, { required: { helper: ["ftp", "sip"] }, plain: ["helper"] })),
-  connbytes: (cx) => (!sawConntrack(cx) ? undefined : arbModuleNode(matchSchemas.connbytes, cx, { required: { connbytes: ["0:1", "2", "10:100", "100:1000"], mode: ["packets", "bytes", "avgpkt"], dir: ["original", "reply", "both"] } })),
-  connlabel: (cx) => (!sawConntrack(cx) ? undefined : arbModuleNode(matchSchemas.connlabel, cx, { required: { label: ["3", "5"] }, plain: ["label"] })),
+  helper: (cx) => arbModuleNode(matchSchemas.helper, cx, { required: { helper: ["ftp", "sip"] }, plain: ["helper"] }),
+  connbytes: (cx) => arbModuleNode(matchSchemas.connbytes, cx, { required: { connbytes: ["0:1", "2", "10:100", "100:1000"], mode: ["packets", "bytes", "avgpkt"], dir: ["original", "reply", "both"] } }),
+  connlabel: (cx) => arbModuleNode(matchSchemas.connlabel, cx, { required: { label: ["3", "5"] }, plain: ["label"] }),
   length: (cx) => arbModuleNode(matchSchemas.length, cx, { required: { length: ["100:500", "60", "1000:65535"] } }),
   ttl: (cx) => (cx.family !== "ipv4" ? undefined : arbModuleNode(matchSchemas.ttl, cx, { required: { ttlEq: ["64", "1"] } }, { required: { ttlGt: ["64"] } }, { required: { ttlLt: ["2", "65"] } })),
   hl: (cx) => (cx.family !== "ipv6" ? undefined : arbModuleNode(matchSchemas.hl, cx, { required: { hlEq: ["64", "1"] } }, { required: { hlGt: ["64"] } }, { required: { hlLt: ["2", "65"] } })),
@@ -275,9 +266,7 @@ export const eqTargetBuilders: { readonly [K in KnownTarget["kind"]]?: (cx: EqRu
       { required: { xorMark: ["0x3"] } },
     ),
   CONNMARK: (cx) =>
-    !sawConntrack(cx)
-      ? undefined
-      : arbModuleNode(
+    arbModuleNode(
       targetSchemas.CONNMARK,
       cx,
       { required: { setXmark: ["0x1/0x3", "0x4000/0x4000"] } },

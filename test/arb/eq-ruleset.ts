@@ -184,21 +184,6 @@ function arbRule(chain: ChainContext): fc.Arbitrary<Rule> {
   return fc.oneof({ arbitrary: none, weight: others.length }, ...others.map((arbitrary) => ({ arbitrary, weight: 1 })));
 }
 
-/**
- * A rule that changes nothing but needs conntrack, first in every generated filter table: the kernel tracks
- * connections only once some rule needs them (nft's evaluator models that; a ruleset that shrank to rules
- * needing no conntrack would otherwise show the evaluators' different answers to "is conntrack loaded?").
- */
-const conntrackLoader: Rule = {
-  kind: "rule",
-  chain: "FORWARD",
-  matches: [
-    { kind: "state", state: plain(["INVALID" as const]), span: noSpan },
-    { kind: "comment", comment: plain("conntrack on"), span: noSpan },
-  ],
-  span: noSpan,
-};
-
 /** A table with all its built-in chains and its user chains, and rules in each. */
 function arbTable(family: Family, table: TableName): fc.Arbitrary<Table> {
   const users = userChainPlans[table];
@@ -224,7 +209,7 @@ function arbTable(family: Family, table: TableName): fc.Arbitrary<Table> {
         ...builtinChains[table].map((name, i): Chain => ({ kind: "chain", name, policy: policies[i] ?? "ACCEPT", builtin: true, span: noSpan })),
         ...users.map((u): Chain => ({ kind: "chain", name: u.name, builtin: false, span: noSpan })),
       ];
-      return { kind: "table", name: table, chains, rules: table === "filter" ? [conntrackLoader, ...rules.flat()] : rules.flat(), leadingComments: [], comments: [], span: noSpan };
+      return { kind: "table", name: table, chains, rules: rules.flat(), leadingComments: [], comments: [], span: noSpan };
     });
 }
 

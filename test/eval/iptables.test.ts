@@ -275,6 +275,58 @@ describe("tables and hooks", () => {
     expect(o.packet.ct).toBeUndefined();
     expect(o.effects).toEqual([{ kind: "notrack", hook: "prerouting" }]);
   });
+
+  // The raw table (-300) runs before conntrack (-200) attaches the connection, on prerouting and output:
+  // xt_state then reads INVALID (UNTRACKED after NOTRACK), xt_connmark and CONNMARK find no entry. Measured
+  // on Linux 6.18 (iptables-legacy): raw PREROUTING counts `--state INVALID` for a new and an established
+  // UDP packet and `--state ESTABLISHED` for neither, `-m connmark` matches neither way, CONNMARK there leaves
+  // the connection's mark alone; raw OUTPUT likewise for a locally sent established packet.
+  it("raw runs before conntrack: its rules see no connection, CONNMARK there changes nothing", () => {
+    const rs = ruleset({
+      raw: [
+        "-A PREROUTING -m state --state ESTABLISHED -j DROP",
+        "-A PREROUTING -m connmark --mark 0x0/0x0 -j DROP",
+        "-A PREROUTING -m connmark ! --mark 0x0/0x0 -j DROP",
+        "-A PREROUTING -m state --state INVALID -j MARK --set-xmark 0x1/0x1",
+        "-A PREROUTING -j CONNMARK --set-xmark 0x5/0xffffffff",
+        "-A OUTPUT -m conntrack --ctstate ESTABLISHED -j DROP",
+        "-A OUTPUT -m conntrack --ctstate INVALID -j MARK --set-xmark 0x1/0x1",
+        "-A OUTPUT -j CONNMARK --set-xmark 0x5/0xffffffff",
+      ],
+      mangle: ["-A PREROUTING -m state --state ESTABLISHED -j MARK --set-xmark 0x2/0x2", "-A OUTPUT -m state --state ESTABLISHED -j MARK --set-xmark 0x2/0x2"],
+    });
+    const established: Partial<Conntrack> = { state: "established", status: { expected: false, seenReply: true, assured: true, confirmed: true, snat: false, dnat: false } };
+    const input = only(rs, tcp({ tcpFlags: 0x10 }, established));
+    expect(input.verdict.kind).toBe("accept");
+    expect(input.packet.mark).toBe(3);
+    expect(input.packet.ct?.mark).toBe(0);
+    const output = only(rs, tcp({ path: "output", iif: undefined, oif: "eth0", saddr: "10.0.0.1", daddr: "10.0.0.2", tcpFlags: 0x10 }, established));
+    expect(output.verdict.kind).toBe("accept");
+    expect(output.packet.mark).toBe(3);
+    expect(output.packet.ct?.mark).toBe(0);
+  });
+
+  it("raw after NOTRACK reads the state UNTRACKED", () => {
+    const rs = ruleset({ raw: ["-A PREROUTING -j NOTRACK", "-A PREROUTING -m state --state UNTRACKED -j MARK --set-xmark 0x4/0x4"] });
+    expect(only(rs, tcp()).packet.mark).toBe(4);
+  });
+
+  // Since Linux 4.10 conntrack hooks into a network namespace only when a rule needs it (nf_ct_netns_get in
+  // the checkentry of state, conntrack, connmark, CONNMARK, CT with a template, the NAT targets, ...); the nat
+  // table alone does not, and without conntrack nf_nat_inet_fn never calls its chains. Measured on Linux
+  // 6.18: with only `*nat` rules loaded (iptables-legacy) or only nat-type chains (nft), a UDP packet leaves
+  // the conntrack table empty and every nat chain's counters at 0; one `-m state` rule anywhere fills it.
+  it("the nat table is not consulted unless some rule loads conntrack", () => {
+    const queue = ruleset({ nat: ["-A PREROUTING -j QUEUE"] });
+    const alone = only(queue, tcp());
+    expect(alone.verdict.kind).toBe("accept");
+    expect(alone.trace).toEqual([]);
+    const tracked = ruleset({ nat: ["-A PREROUTING -j QUEUE"], filter: ["-A INPUT -m state --state INVALID"] });
+    expect(verdictOf(tracked, tcp())).toBe("queue");
+    // NOTRACK untracks without loading conntrack; MARK, LOG and the rest need none either.
+    const notrack = ruleset({ raw: ["-A PREROUTING -j NOTRACK"], mangle: ["-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff"], nat: ["-A PREROUTING -j QUEUE"] });
+    expect(verdictOf(notrack, tcp())).toBe("accept");
+  });
 });
 
 // ---------------------------------------------------------------- NAT
