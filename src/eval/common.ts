@@ -495,7 +495,12 @@ export type Effect =
   | { readonly kind: "set-update"; readonly set: string; readonly op: "add" | "del"; readonly element: string }
   | { readonly kind: "recent-update"; readonly list: string; readonly op: "set" | "update" | "remove"; readonly address: string }
   | { readonly kind: "nat"; readonly hook: Hook; readonly manip: "src" | "dst"; readonly address: string; readonly port?: number }
-  | { readonly kind: "notrack"; readonly hook: Hook };
+  | { readonly kind: "notrack"; readonly hook: Hook }
+  /**
+   * An AUDIT_NETFILTER_PKT record in the audit log: iptables' `-j AUDIT` and nft's `log level audit` both
+   * write it (nf_log_audit / xt_AUDIT's audit_tg; neither records a prefix or, since Linux 4.12, a type).
+   */
+  | { readonly kind: "audit"; readonly hook: Hook };
 
 /** One rule that matched (or a policy that applied), in the evaluator's own names. */
 export interface TraceStep {

@@ -42,7 +42,8 @@
  * - NAT picks with {@link chooseNatTuple}; MASQUERADE and REDIRECT take the interface's first address of
  *   the family (the kernel takes the primary one).
  * - `CT --helper/--timeout/--ctevents` shape the connection's later life and change nothing here;
- *   AUDIT, CHECKSUM, SECMARK, CONNSECMARK, TRACE, IDLETIMER and LED have no effect on the outcome.
+ *   AUDIT records an `audit` effect; CHECKSUM, SECMARK, CONNSECMARK, TRACE, IDLETIMER and LED have no
+ *   effect on the outcome.
  * @module
  */
 import type { ChainTarget, IpsetMember, IpsetPart, IpsetSave, IpsetSet, KnownMatch, KnownTarget, Match, Rule, Ruleset, Table, TableName, Target } from "../ast/index.js";
@@ -1490,13 +1491,16 @@ class Run {
         return { kind: "verdict", verdict: { kind: "accept" } };
       }
       case "AUDIT":
+        // xt_AUDIT writes an audit record and goes on; since Linux 4.12 --type no longer changes the record.
+        this.effects.push({ kind: "audit", hook: this.hook });
+        return continueResult;
       case "CHECKSUM":
       case "CONNSECMARK":
       case "SECMARK":
       case "TRACE":
       case "IDLETIMER":
       case "LED":
-        // Side effects outside the packet's path (audit log, checksum, SELinux labels, trace, timers, LEDs).
+        // Side effects outside the packet's path (checksum, SELinux labels, trace, timers, LEDs).
         return continueResult;
       case "DNPT":
       case "HMARK":

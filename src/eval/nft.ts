@@ -977,6 +977,11 @@ class PacketRun {
       case "mangle":
         return this.runMangle(stmt.key, stmt.value, cx, site);
       case "log":
+        // `log level audit` writes an audit record (nft_log_eval_audit), not a log line: no prefix, no level.
+        if (stmt.level === "audit") {
+          this.effects.push({ kind: "audit", hook: this.hook });
+          return GO_ON;
+        }
         this.effects.push({
           kind: "log",
           hook: this.hook,

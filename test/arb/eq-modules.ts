@@ -284,6 +284,7 @@ export const eqTargetBuilders: { readonly [K in KnownTarget["kind"]]?: (cx: EqRu
     ),
   REJECT: (cx) => (cx.table !== "filter" || !within(cx, ["input", "forward", "output"]) ? undefined : arbModuleNode(targetSchemas.REJECT, cx, { optional: { rejectWith: rejectTypes(cx) } })),
   LOG: (cx) => arbModuleNode(targetSchemas.LOG, cx, { optional: { logPrefix: ["x", "drop: "], logLevel: ["4", "7"], logUid: [""] } }),
+  AUDIT: (cx) => arbModuleNode(targetSchemas.AUDIT, cx, { required: { type: ["accept", "drop", "reject"] } }),
   NFLOG: (cx) => arbModuleNode(targetSchemas.NFLOG, cx, { optional: { nflogGroup: ["2"], nflogPrefix: ["y"], nflogThreshold: ["1"] } }),
   NFQUEUE: (cx) => arbModuleNode(targetSchemas.NFQUEUE, cx, { optional: { queueNum: ["3"], queueBypass: [""] } }, { required: { queueBalance: ["2:3"], queueCpuFanout: [""] } }),
   DSCP: (cx) => (!allMangleHooks(cx) ? undefined : arbModuleNode(targetSchemas.DSCP, cx, { required: { setDscp: ["0x0a", "0"] } }, { required: { setDscpClass: ["AF11", "EF"] } })),

@@ -136,7 +136,6 @@ const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
 
 /** Target extensions the generator leaves out, each with the reason (see {@link leftOutMatches}). */
 const leftOutTargets: { readonly [K in KnownTarget["kind"]]?: string } = {
-  AUDIT: "the evaluators disagree on its effect: the nft evaluator records the translation's `log level audit` as a log effect, the iptables evaluator records nothing for AUDIT",
   CHECKSUM: "refused by the translator (nft computes no checksums)",
   TCPMSS: "refused by the translator (nft only rewrites an MSS option that is present)",
   SECMARK: "refused by the translator (no nft secmark objects in the nft model)",

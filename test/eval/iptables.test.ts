@@ -904,6 +904,15 @@ describe("targets", () => {
     ]);
   });
 
+  // xt_AUDIT's audit_tg writes an AUDIT_NETFILTER_PKT record and returns XT_CONTINUE (the record has carried
+  // no --type since Linux 4.12); nft's `log level audit` writes the same record (nft_log_eval_audit).
+  it("AUDIT records an audit effect and goes on", () => {
+    const rs = ruleset({ filter: [":INPUT DROP", "-A INPUT -j AUDIT --type drop", "-A INPUT -j ACCEPT"] });
+    const o = only(rs, tcp());
+    expect(o.verdict.kind).toBe("accept");
+    expect(o.effects).toEqual([{ kind: "audit", hook: "input" }]);
+  });
+
   it("NFQUEUE and QUEUE", () => {
     expect(only(ruleset({ filter: ["-A INPUT -j NFQUEUE --queue-num 3 --queue-bypass"] }), tcp()).verdict).toEqual({ kind: "queue", num: 3, bypass: true });
     expect(only(ruleset({ filter: ["-A INPUT -j NFQUEUE --queue-balance 2:5 --queue-cpu-fanout"] }), tcp({ cpu: 5 })).verdict).toEqual({ kind: "queue", num: 3, bypass: false });

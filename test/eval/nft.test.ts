@@ -453,6 +453,9 @@ describe("chains and verdicts", () => {
     const logged = one(input([rule({ kind: "log", prefix: "in: " }, accept)]), tcp());
     expect(logged.effects).toEqual([{ kind: "log", hook: "input", prefix: "in: ", level: 4 }]);
     expect(one(input([rule({ kind: "log", group: 2 }, accept)]), tcp()).effects).toEqual([{ kind: "log", hook: "input", prefix: "", group: 2 }]);
+    // `log level audit` writes an AUDIT_NETFILTER_PKT record (nft_log_eval_audit), not a log line: the same
+    // record iptables' -j AUDIT writes, so both evaluators record an audit effect (a prefix is not in it).
+    expect(one(input([rule({ kind: "log", prefix: "x", level: "audit" }, accept)]), tcp()).effects).toEqual([{ kind: "audit", hook: "input" }]);
   });
 
   it("the rule counter counts only packets that passed the rule's conditions", () => {
