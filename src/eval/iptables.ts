@@ -492,6 +492,8 @@ class Run {
    * before conntrack's -200 on prerouting and output), and never when no rule loads conntrack.
    */
   private ctAttached = true;
+  /** A match asked to drop the packet (`par->hotdrop`): ipt_do_table stops and drops it. */
+  private hotdrop = false;
   private ruleKey = "";
   private readonly hz: number;
   private readonly now: number;
@@ -587,6 +589,8 @@ class Run {
       }
       this.ruleKey = iptablesRuleKey(this.table, chain.name, index);
       if (!this.ruleMatches(rule)) {
+        // A hotdrop ends the packet at once, without counting the rule.
+        if (this.hotdrop) return { kind: "drop" };
         index++;
         continue;
       }
@@ -960,8 +964,15 @@ class Run {
     const rh = p.routingHeader;
     if (p.family !== "ipv6" || rh === undefined) return false;
     const bytes = (rh.hdrLength + 1) * 8;
-    // `skb->len - ptr < hdrlen`: the header right after the 40-byte IPv6 header must fit in the packet.
-    if (p.length - 40 < bytes) return false;
+    // The header right after the 40-byte IPv6 header must fit in the packet; when it does not, ip6t_rt drops
+    // the packet (hotdrop). Measured on Linux 6.18 (ip6tables-legacy): a 48-byte packet whose Routing header
+    // claims 24 bytes is counted by a rule before `-m rt --rt-type 0` (or `! --rt-segsleft 1`) and by no
+    // rule after it, nor by the policy. nft's `rt` expressions read such a header's fields (nft_exthdr checks
+    // no length), so the kernels differ there.
+    if (p.length - 40 < bytes) {
+      this.hotdrop = true;
+      return false;
+    }
     let ok =
       (m.rtSegsleft === undefined || (m.rtSegsleft.value.from <= rh.segmentsLeft && rh.segmentsLeft <= m.rtSegsleft.value.to) !== m.rtSegsleft.negated) &&
       (m.rtLen === undefined || (m.rtLen.value === bytes) !== m.rtLen.negated) &&
