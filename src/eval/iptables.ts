@@ -1000,8 +1000,11 @@ class Run {
   private ownerMatches(m: Extract<KnownMatch, { kind: "owner" }>): boolean {
     const sk = this.packet.socket;
     const given = [m.socketExists, m.uidOwner, m.gidOwner].filter((o) => o !== undefined);
-    // xt_owner without a socket: true exactly when every option given is negated.
-    if (sk === undefined) return given.every((o) => o.negated);
+    // xt_owner without a socket: true exactly when every option given is negated. A TIME_WAIT socket counts
+    // as none (it has no sk_socket). Measured on Linux 6.18: the ACK a TIME_WAIT socket sends is matched by
+    // `! --uid-owner 0`, `! --gid-owner 0` and `! --socket-exists`, not by `--uid-owner 0`, `--gid-owner 0`
+    // or `--socket-exists` (nft's `meta skuid`/`skgid` stop the rule for it, as for no socket).
+    if (sk?.full !== true) return given.every((o) => o.negated);
     if (m.socketExists?.negated === true) return false;
     const inRange = (id: number, o: { readonly from: number; readonly to: number } | { readonly name: string }): boolean => "from" in o && o.from <= id && id <= o.to;
     if (m.uidOwner !== undefined && inRange(sk.uid, m.uidOwner.value) === m.uidOwner.negated) return false;

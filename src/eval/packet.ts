@@ -104,7 +104,11 @@ export interface Socket {
   readonly gid: number;
   readonly transparent: boolean;
   readonly mark: number;
-  /** A full socket (not TIME_WAIT / SYN_RECV). */
+  /**
+   * A full socket; false for a TIME_WAIT (or SYN_RECV) one. Measured on Linux 6.18: xt_owner and nft's
+   * `meta skuid`/`skgid` see no socket for what a TIME_WAIT socket sends. (The kernel gives a SYN_RECV
+   * request socket's packets its listener, a full socket, so model those with `full: true`.)
+   */
   readonly full: boolean;
   /** Bound to the any-address. */
   readonly wildcard: boolean;

@@ -141,10 +141,9 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
         ...(routingHeader === undefined || family !== "ipv6" ? {} : { routingHeader, length: Math.max(fields.length, 500) }),
         // Loopback has no Ethernet header, so no source MAC.
         ...(mac === undefined || path === "output" || iif === "lo" ? {} : { mac }),
-        // A socket owns locally sent packets (a full one: the evaluators differ on owner matches of
-        // TIME_WAIT sockets, see the report of this generator); received ones may find a local socket
-        // of any kind (socket, TPROXY).
-        ...(socket === undefined || path === "forward" ? {} : { socket: path === "output" ? { ...socket, full: true } : socket }),
+        // A socket owns locally sent packets (a full one, or a TIME_WAIT one sending an ACK or RST), and
+        // received ones may find a local socket of any kind (socket, TPROXY).
+        ...(socket === undefined || path === "forward" ? {} : { socket }),
       };
       return withConnection(base, connection);
     });
