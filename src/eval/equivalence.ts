@@ -206,9 +206,10 @@ export type EquivalenceResult =
     };
 
 /**
- * A small host: this host's addresses on eth0, eth1 and lo, used when the caller gives none. Every interface
- * address is also a local address: the iptables evaluator's addrtype reads `localAddresses` while the nft
- * evaluator's fib also reads the interfaces' addresses, so a host where they differ makes them disagree.
+ * A small host, used when the caller gives none: eth0 (10.0.0.1/24, fd00::1/64, group 1) and eth1
+ * (192.168.1.1/24, fd01::1/64, group 2) with their connected routes and IPv4 broadcast addresses, lo, and a
+ * default route per family through eth0. Both evaluators read it through the same functions (local and
+ * broadcast addresses, routes).
  *
  * @example
  * ```ts
@@ -220,9 +221,9 @@ export const defaultEquivalenceHost: HostModel = {
   localAddresses: ["10.0.0.1", "192.168.1.1", "127.0.0.1", "fd00::1", "fd01::1", "::1"],
   broadcastAddresses: ["10.0.0.255", "192.168.1.255"],
   interfaces: [
-    { name: "lo", group: 0, addresses: ["127.0.0.1", "::1"] },
-    { name: "eth0", group: 1, addresses: ["10.0.0.1", "fd00::1"] },
-    { name: "eth1", group: 2, addresses: ["192.168.1.1", "fd01::1"] },
+    { name: "lo", group: 0, addresses: ["127.0.0.1/8", "::1/128"] },
+    { name: "eth0", group: 1, addresses: ["10.0.0.1/24", "fd00::1/64"] },
+    { name: "eth1", group: 2, addresses: ["192.168.1.1/24", "fd01::1/64"] },
   ],
 };
 
