@@ -608,8 +608,15 @@ export function forwardedPacket(p: Packet): Packet | undefined {
   return p.ttl <= 1 ? undefined : { ...p, ttl: p.ttl - 1 };
 }
 
-/** Whether conntrack has attached the packet's connection when a chain of `priority` runs on `hook`. */
-export function conntrackAttached(hook: Hook, priority: number): boolean {
+/**
+ * Whether conntrack has attached the packet's connection when a chain of `priority` runs on `hook`, for a
+ * packet that came in on `iif`. A packet received on lo was sent by this host and keeps the entry conntrack
+ * attached on its way out (nf_conntrack_in leaves an skb that has one alone: "previously seen (loopback or
+ * untracked)"), so prerouting chains before conntrack see it too. Measured on Linux 6.18: a UDP datagram
+ * to 127.0.0.1 is counted by raw PREROUTING's `--state NEW` (`ct state new`), not INVALID, in both kernels.
+ */
+export function conntrackAttached(hook: Hook, priority: number, iif?: string): boolean {
+  if (hook === "prerouting" && isLoopbackInterface(iif)) return true;
   return !((hook === "prerouting" || hook === "output") && priority < conntrackPriority);
 }
 

@@ -536,7 +536,7 @@ class Run {
       }
       for (const entry of iptablesHookTables[hook]) {
         const chains = this.program.tables.get(entry.table);
-        this.ctAttached = this.program.conntrackInUse && conntrackAttached(hook, entry.priority);
+        this.ctAttached = this.program.conntrackInUse && conntrackAttached(hook, entry.priority, this.packet.iif);
         if (entry.table === "nat") {
           const verdict = this.runNat(entry.chain, chains);
           if (verdict.kind !== "accept") return verdict;
@@ -1533,6 +1533,8 @@ class Run {
     // xt_ct_target leaves a packet that already has a conntrack reference alone, and an untracked packet has
     // one (IP_CT_UNTRACKED); nft_notrack_eval does the same.
     if (this.packet.ct === undefined && this.packet.ctInvalid !== true) return;
+    // A connection attached already (a packet received on lo keeps the one of its way out) stays too.
+    if (this.ctAttached && this.packet.ct !== undefined) return;
     const { ct: _ct, ...rest } = this.packet;
     this.packet = { ...rest, ctInvalid: false };
     this.effects.push({ kind: "notrack", hook: this.hook });

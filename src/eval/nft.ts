@@ -9,9 +9,10 @@
  *   are not hooks of their own: the NAT core runs at -100 (prerouting, output) or 100 (input, postrouting) and
  *   calls them there, by their priority, only for a connection's first packet and only until one sets up a
  *   binding (nf_nat_inet_fn; measured: a nat chain of priority 0 in output runs before a filter chain of -50).
- *   Conntrack attaches the connection at -200 on the first hook of the path: chains before it see no
- *   connection (`ct state` reads invalid, other ct keys stop the rule). Conntrack and the NAT core run only
- *   when the ruleset needs them (a ct expression, a NAT statement, ct count, ...), as in a network namespace.
+ *   Conntrack attaches the connection at -200 on the first hook of the path (a packet received on lo has it
+ *   from its way out): chains before it see no connection (`ct state` reads invalid, other ct keys stop the
+ *   rule). Conntrack and the NAT core run only when the ruleset needs them (a ct expression, a NAT
+ *   statement, ct count, ...), as in a network namespace.
  * - **Chains.** Rules in order, statements left to right. A failed match ends the rule; so does a statement
  *   that cannot evaluate (NFT_BREAK: a header of another protocol, a ct key without a connection, `socket`
  *   without a socket, a map lookup that misses). `jump` pushes a return point (at most 16), `goto` does not,
@@ -801,6 +802,9 @@ class PacketRun {
   // ------------------------------------------------------------------ the path
 
   walk(): Outcome {
+    // A packet received on lo keeps the connection conntrack attached on its way out: chains before -200
+    // see it (see conntrackAttached).
+    if (this.index.conntrackInUse && isLoopbackInterface(this.packet.iif)) this.attachConntrack();
     for (const hook of hooksOf[this.packet.path]) {
       this.hook = hook;
       if (hook === "forward") {
