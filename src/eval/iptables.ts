@@ -9,7 +9,7 @@
  *   the first that fails, as the kernel's loop does, so stateful matches (statistic nth, limit, quota,
  *   recent) after a failing one are not touched. Jumps push a return point, gotos do not; RETURN or the end
  *   of a user chain pops it, and with nothing to pop the built-in chain's policy decides.
- * - Conntrack runs only when some rule needs it ({@link rulesetNeedsConntrack}), as in a network namespace
+ * - Conntrack runs only when some rule needs it (`rulesetNeedsConntrack`), as in a network namespace
  *   since Linux 4.10; without it the nat chains are never called. The raw table runs before conntrack
  *   attaches the connection: its rules see none (`--state INVALID`, or UNTRACKED after NOTRACK).
  * - The nat table runs only for the first packet of a connection (see {@link natRulesConsulted}); later
@@ -243,7 +243,7 @@ export interface IptablesProgram {
   readonly ruleset: Ruleset;
   /** Chains by name, per table, each with its rules in order. */
   readonly tables: ReadonlyMap<TableName, ReadonlyMap<string, CompiledChain>>;
-  /** Whether some rule makes the kernel track connections in the netns (see {@link rulesetNeedsConntrack}). */
+  /** Whether some rule makes the kernel track connections in the netns (see `rulesetNeedsConntrack`). */
   readonly conntrackInUse: boolean;
 }
 
