@@ -40,6 +40,8 @@ export interface Caveat {
   readonly differs: string;
   /** Whether the nft rule matches more or fewer of those packets than the iptables rule. */
   readonly nftMatches: "more" | "fewer";
+  /** The input drops those packets outright, whatever the rule's target (an xt match's hotdrop). */
+  readonly inputDrops?: boolean;
   readonly span: Span;
 }
 

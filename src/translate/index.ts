@@ -84,8 +84,8 @@ export interface Approximation {
   readonly text: string;
   readonly caveat: Caveat;
   /**
-   * The difference can let through packets the input stops: the nft rule matches fewer of them and the rule
-   * drops or rejects, or it matches more and the rule accepts.
+   * The difference can let through packets the input stops: the input drops them outright, or the nft rule
+   * matches fewer of them and the rule drops or rejects, or it matches more and the rule accepts.
    */
   readonly morePermissive: boolean;
   readonly span: Span;
@@ -235,7 +235,7 @@ function translateTable(ruleset: Ruleset, table: Table, options: TranslateOption
       const t = translateRule(rule, cx);
       if ("rules" in t) {
         for (const caveat of t.caveats) {
-          const morePermissive = caveat.nftMatches === "fewer" ? ruleCanDrop(rule, canDrop) : rule.target?.kind === "verdict" && rule.target.verdict === "ACCEPT";
+          const morePermissive = caveat.inputDrops === true || (caveat.nftMatches === "fewer" ? ruleCanDrop(rule, canDrop) : rule.target?.kind === "verdict" && rule.target.verdict === "ACCEPT");
           approximations.push({ table: table.name, chain: chain.name, line: rule.span.start.line, text: ruleText(rule), caveat, morePermissive, span: rule.span });
         }
         const routed = policyChain === undefined ? t.rules : t.rules.map((r) => routeToPolicy(r, policyChain, gotoHelper));

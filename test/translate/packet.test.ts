@@ -352,3 +352,19 @@ describe("kernel", () => {
     expect(countRules.map(([r, some], i) => `${r.rule}: ${some === (xt[i] ?? 0) > 0 ? "as expected" : "unexpected"}`)).toEqual(countRules.map(([r]) => `${r.rule}: as expected`));
   });
 });
+
+describe("rt caveat", () => {
+  it.each(["-A INPUT -m rt --rt-type 2 -j ACCEPT", "-A INPUT -m rt ! --rt-segsleft 1 -j DROP", "-A INPUT -m rt"])("%s: translated, with a warning that ip6t_rt drops packets whose Routing header is cut short", (command) => {
+    const approximations = translateMatch(command, "ipv6").result?.approximations ?? [];
+    expect(approximations).toHaveLength(1);
+    // The input drops such packets whatever the target, so leaving that to nft is more permissive.
+    expect(approximations[0]).toMatchObject({ caveat: { inputDrops: true }, morePermissive: true });
+    expect(approximations[0]?.caveat.differs).toMatch(/Routing header runs past the end of the packet: ip6t_rt drops them/);
+  });
+
+  it("a refused rt test has no caveat, only the refusal", () => {
+    const t = translateMatch("-A INPUT -m rt --rt-type 0 --rt-0-not-strict --rt-0-addrs ::1", "ipv6");
+    expect(t.refusals).toHaveLength(1);
+    expect(t.result).toBeUndefined();
+  });
+});
