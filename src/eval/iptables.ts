@@ -127,6 +127,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "comment",
   "connbytes",
   "connlabel",
+  "connlimit",
   "connmark",
   "conntrack",
   "cpu",
@@ -801,6 +802,8 @@ class Run {
         return this.hashlimitMatches(m);
       case "quota":
         return this.quotaMatches(m, key);
+      case "connlimit":
+        return this.connlimitMatches(m, key);
       case "recent":
         return this.recentMatches(m);
       case "set":
@@ -811,7 +814,6 @@ class Run {
       case "bpf":
       case "cgroup":
       case "cluster":
-      case "connlimit":
       case "dccp":
       case "dst":
       case "esp":
@@ -1101,6 +1103,33 @@ class Run {
   }
 
   /** xt_quota: counts the packet's length while it fits; once one does not fit, the quota is spent. */
+  /**
+   * xt_connlimit: nf_conncount keeps, per rule and per group (the source address masked by
+   * --connlimit-mask, or the destination with --connlimit-daddr, and the conntrack zone), the connections it
+   * has seen. A connection
+   * conntrack has not confirmed yet is added once; a confirmed one is not added again (nf_conncount's
+   * -EEXIST); a packet without a connection counts by its own tuple. The match is `count > N` for
+   * --connlimit-above and `count <= N` for --connlimit-upto, the count including this packet's connection.
+   */
+  private connlimitMatches(m: Extract<KnownMatch, { kind: "connlimit" }>, key: string): boolean {
+    const p = this.packet;
+    const limit = m.above ?? m.upto;
+    if (limit === undefined) return true;
+    const full = p.family === "ipv4" ? 32 : 128;
+    const ct = this.connection();
+    // xt_connlimit's key is the masked address and the connection's zone.
+    const group = `${maskAddress(m.daddr !== undefined ? p.daddr : p.saddr, m.mask?.value ?? full)}/${String(ct?.zone ?? 0)}`;
+    const listKey = `connlimit/${key}/${group}`;
+    const list = this.state.sets.get(listKey) ?? new Map<string, SetOverlayEntry>();
+    if (ct === undefined || !ct.status.confirmed) {
+      const id = ct !== undefined ? connectionKey(ct) : `0|${p.l4proto}|${p.saddr}|${p.sport ?? ""}|${p.daddr}|${p.dport ?? ""}`;
+      if (!list.has(id)) this.state = { ...this.state, sets: withEntry(this.state.sets, listKey, new Map(list).set(id, { present: true })) };
+    }
+    const count = this.state.sets.get(listKey)?.size ?? 0;
+    const above = m.above !== undefined ? !m.above.negated : m.upto?.negated === true;
+    return above ? count > limit.value : count <= limit.value;
+  }
+
   private quotaMatches(m: Extract<KnownMatch, { kind: "quota" }>, key: string): boolean {
     const quota = m.quota?.value ?? 0n;
     const used = this.state.quotas.get(key) ?? 0n;

@@ -11,9 +11,10 @@
  * connection without a master or without labels, has no nft test that does not stop the rule).
  * @module
  */
-import { type Family, type KnownMatch, formatIP, prefixMask } from "../ast/index.js";
+import { type Family, type KnownMatch, type Ruleset, formatIP, prefixMask } from "../ast/index.js";
+import type { Span } from "../diagnostic/index.js";
 import { isNftQuotable, type NftExpr, type NftSet, type NftStatement } from "../nft/index.js";
-import { type ByKind, type RuleContext, type Translation, type TranslatorResult, isRefusal, ok, refuse } from "./context.js";
+import { type ByKind, type RuleContext, type Translation, type TranslatorResult, approximately, isRefusal, ok, refuse } from "./context.js";
 import { addressField, binop, ct, eq, match, matchAddress, matchRange, num, str, sym } from "./expr.js";
 import { protocolSymbol } from "./protocols.js";
 
@@ -338,8 +339,9 @@ export function translateConnlabel(m: ConnlabelMatch, _cx: RuleContext): Transla
  * makes one group: a plain `ct count`. Both count the connections of the group including this packet's,
  * and match `count > N` for `--connlimit-above` (`ct count over N`), `count <= N` for `--connlimit-upto`.
  *
- * One documented difference: xt_connlimit also keys by conntrack zone; nft's set key is the address only, so
- * connections of different zones from the same address are counted together.
+ * One difference, reported as a caveat when the ruleset sets conntrack zones (`-j CT --zone`): xt_connlimit
+ * also keys by zone; nft's set key is the address only, so connections of different zones from the same
+ * address are counted together.
  */
 export function translateConnlimit(m: ConnlimitMatch, cx: RuleContext): Translation {
   const limit = m.upto ?? m.above;
@@ -348,13 +350,25 @@ export function translateConnlimit(m: ConnlimitMatch, cx: RuleContext): Translat
   const count: NftStatement = { kind: "ct count", count: limit.value, ...(over ? { over: true } : {}) };
   const bits = cx.family === "ipv4" ? 32 : 128;
   const length = m.mask?.value ?? bits;
-  if (length === 0) return ok(count);
+  if (length === 0) return zoneCaveat(count, over, m.span, cx.ruleset);
   const field = addressField(cx.family, m.daddr !== undefined ? "daddr" : "saddr");
   const key: NftExpr = length === bits ? field : binop("&", field, sym(prefixMaskText(cx.family, length)));
   const name = cx.freshChainName("connlimit");
   const set: NftSet = { kind: "set", name, type: [cx.family === "ipv4" ? "ipv4_addr" : "ipv6_addr"], flags: ["dynamic"] };
   if (!cx.objects.addSet(set)) return refuse(`a set named ${name} already exists in this table with another definition`, limit.span);
-  return ok({ kind: "set", op: "add", set: name, elem: key, stmts: [count] });
+  return zoneCaveat({ kind: "set", op: "add", set: name, elem: key, stmts: [count] }, over, m.span, cx.ruleset);
+}
+
+/** The connlimit statement, with the zone caveat when the ruleset puts connections in zones. */
+function zoneCaveat(stmt: NftStatement, over: boolean, span: Span, ruleset: Ruleset | undefined): Translation {
+  if (ruleset === undefined || !setsZones(ruleset)) return ok(stmt);
+  const differs = "connections from one address group in different conntrack zones (this ruleset sets zones with -j CT): xt_connlimit counts each zone apart, nft counts them together";
+  return approximately({ differs, nftMatches: over ? "more" : "fewer", span }, stmt);
+}
+
+/** Whether some rule of the ruleset puts connections in a conntrack zone other than 0. */
+function setsZones(ruleset: Ruleset): boolean {
+  return ruleset.tables.some((t) => t.rules.some((r) => r.target?.kind === "CT" && (r.target.zone ?? r.target.zoneOrig ?? r.target.zoneReply) !== undefined));
 }
 
 /** The conntrack match translators this file provides. */

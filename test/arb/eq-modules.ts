@@ -190,6 +190,15 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
     ).map((m) => ({ ...m, ...(m.name === undefined ? {} : { name: { ...m.name, value: hashlimitName(cx.table, m) } }) }));
   },
   quota: (cx) => arbModuleNode(matchSchemas.quota, cx, { required: { quota: ["200", "1000", "5000"] } }),
+  connlimit: (cx) => {
+    const masks = cx.family === "ipv4" ? ["32", "24", "0"] : ["128", "64", "0"];
+    return arbModuleNode(
+      matchSchemas.connlimit,
+      cx,
+      { required: { above: ["0", "1", "2"] }, optional: { mask: masks, daddr: [""] } },
+      { required: { upto: ["0", "1", "2"] }, optional: { mask: masks, saddr: [""] } },
+    );
+  },
   recent: (cx) => {
     // xt_recent has one list per name for all tables, nft sets belong to one table: lists per table. An nft
     // set has one timeout, so each list is always checked with the same --seconds (r1: 2, r2: 10), and the list that

@@ -127,7 +127,6 @@ const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
   realm: "not modelled by the iptables evaluator (no routing realms)",
   cgroup: "not modelled by the iptables evaluator (no cgroups)",
   cluster: "not modelled by the iptables evaluator; also refused by the translator (xt_cluster's hash)",
-  connlimit: "not modelled by the iptables evaluator (counting connections needs the whole conntrack table)",
   string: "not modelled by the iptables evaluator (no payload); refused by the translator",
   u32: "not modelled by the iptables evaluator (no payload)",
   bpf: "not modelled by the iptables evaluator; refused by the translator",
@@ -347,6 +346,19 @@ describe("checkEquivalence: eval(R) = eval(translate(R))", () => {
     expect(checkEquivalence(ruleset, mutant, { packets: [sixty] }).kind).toBe("equivalent");
     expect(checkEquivalence(ruleset, translated(ruleset), { sequences: [twice] }).kind).toBe("equivalent");
     expect(checkEquivalence(ruleset, mutant, { sequences: [twice] })).toMatchObject({ kind: "counterexample", sequence: { step: 1 } });
+  });
+
+  it("catches a connlimit count off by one, over a sequence of connections only", () => {
+    const text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m connlimit --connlimit-above 2 --connlimit-mask 24 --connlimit-saddr -j REJECT --reject-with tcp-reset\nCOMMIT\n";
+    const ruleset = parse(text);
+    const mutant = mutateFirst(translated(ruleset), (node) => (kindOf(node, "ct count") && typeof node.count === "number" ? { ...node, count: node.count + 1 } : undefined));
+    // Three new connections from one /24: the third is over the limit of 2; a fourth from another /24 is not.
+    const connections = [40001, 40002, 40003].map((sport) => ({ packet: packet("input", { saddr: "10.0.0.2", sport }), advance: 1 }));
+    const sequence = [...connections, { packet: packet("input", { saddr: "10.9.0.2", sport: 40004 }), advance: 1 }];
+    expect(checkEquivalence(ruleset, mutant, { packets: sequence.map((t) => t.packet) }).kind, "single packets each start with no connection counted").toBe("equivalent");
+    const good = checkEquivalence(ruleset, translated(ruleset), { sequences: [sequence] });
+    expect(good).toMatchObject({ kind: "equivalent", packets: 4 });
+    expect(checkEquivalence(ruleset, mutant, { sequences: [sequence] })).toMatchObject({ kind: "counterexample", sequence: { step: 2 } });
   });
 
   it("compares sequences branch by branch when a rule is random, and names the branch that differs", () => {

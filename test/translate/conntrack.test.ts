@@ -246,3 +246,27 @@ describe("kernel", () => {
     expect(loaded).toEqual({ text: "", json: "", jsonDiffers: [] });
   });
 });
+
+describe("connlimit and conntrack zones", () => {
+  const text = (zone: boolean): string =>
+    `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${zone ? "-A PREROUTING -i eth1 -j CT --zone 3\n" : ""}COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m connlimit --connlimit-above 2 --connlimit-mask 32 --connlimit-saddr -j DROP\n-A INPUT -p tcp -m connlimit --connlimit-upto 5 --connlimit-mask 0 -j ACCEPT\nCOMMIT\n`;
+  const translated = (zone: boolean) => {
+    const parsed = parseRuleset(text(zone));
+    if (parsed.value === undefined) throw new Error("does not parse");
+    return translate(parsed.value);
+  };
+
+  it("is exact when no rule sets a zone", () => {
+    expect(translated(false).value?.approximations).toEqual([]);
+  });
+
+  it("says, when rules set zones, that xt_connlimit counts per zone and nft does not (with the mask and without)", () => {
+    const { value, diagnostics } = translated(true);
+    expect(value?.approximations.map((a) => [a.line, a.caveat.nftMatches, a.morePermissive])).toEqual([
+      [10, "more", false],
+      [11, "fewer", false],
+    ]);
+    expect(value?.approximations[0]?.caveat.differs).toMatch(/different conntrack zones .* xt_connlimit counts each zone apart/);
+    expect(diagnostics.filter((d) => d.code === "approximate")).toHaveLength(2);
+  });
+});
