@@ -31,7 +31,8 @@
  *   every option given is negated.
  * - `addrtype` reads the host model as the kernel's local routing table (see {@link ipv4AddrType}), `rpfilter`
  *   looks the source up in its routes (see {@link HostModel}), `devgroup` reads its interfaces' groups (0 for
- *   an interface it does not list), and `rt` the packet's `routingHeader`.
+ *   an interface it does not list), `rt` the packet's `routingHeader`, and `esp`, `ah`, `ipcomp` its `spi`
+ *   (and `ahLength`, `ahReserved`) when its `l4proto` is that header's.
  * - `limit` and `recent` count in jiffies of {@link IptablesEvalOptions.hz}; a limit bucket starts full.
  * - `set`: members of the ipset dump never expire (their saved timeouts have no base time); elements added
  *   by `-j SET` do, on the packet clock. Element counters are not modeled (rules that compare them are
@@ -124,6 +125,7 @@ export interface IptablesEvalOptions extends EvalEnvironment {
  */
 export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMatch["kind"]>([
   "addrtype",
+  "ah",
   "comment",
   "connbytes",
   "connlabel",
@@ -134,11 +136,13 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "devgroup",
   "dscp",
   "ecn",
+  "esp",
   "hashlimit",
   "helper",
   "hl",
   "icmp",
   "icmp6",
+  "ipcomp",
   "iprange",
   "length",
   "limit",
@@ -810,16 +814,23 @@ class Run {
         return this.setMatches(m);
       case "time":
         return this.timeMatches(m);
+      case "esp":
+        // xt_esp: a later fragment has no header (par->fragoff, set in both families).
+        if ((p.fragOffset ?? 0) > 0 || p.l4proto !== 50) return false;
+        return portOption(m.espspi, p.spi ?? 0);
+      case "ipcomp":
+        if ((p.fragOffset ?? 0) > 0 || p.l4proto !== 108) return false;
+        // libxt_ipcomp leaves the range at 0:0 when --ipcompspi is absent.
+        return portOption(m.ipcompspi ?? { value: { from: 0, to: 0 }, negated: false }, p.spi ?? 0);
       case "ah":
+        return this.ahMatches(m);
       case "bpf":
       case "cgroup":
       case "cluster":
       case "dccp":
       case "dst":
-      case "esp":
       case "frag":
       case "hbh":
-      case "ipcomp":
       case "ipv6header":
       case "mh":
       case "policy":
@@ -961,6 +972,21 @@ class Run {
    * `--rt-0-res` wants the 32 reserved bits zero; `--rt-0-addrs` compares the listed addresses with the
    * header's, in order and all of them (strict), or as an ordered subsequence with `--rt-0-not-strict`.
    */
+  /**
+   * ipt_ah reads the transport header (the rule's `-p ah`); ip6t_ah finds AH with ipv6_find_hdr, which the
+   * model's AH (the last header walked, `l4proto` 51) is. Neither finds it in a later fragment. ip6t_ah's
+   * `--ahlen` counts bytes, `(Payload Len + 2) * 4`, and 0 means any; `--ahres` wants Reserved zero.
+   */
+  private ahMatches(m: Extract<KnownMatch, { kind: "ah" }>): boolean {
+    const p = this.packet;
+    if ((p.fragOffset ?? 0) > 0 || p.l4proto !== 51) return false;
+    if (!portOption(m.ahspi, p.spi ?? 0)) return false;
+    if (p.family === "ipv4") return true;
+    const bytes = ((p.ahLength ?? 4) + 2) * 4;
+    if (m.ahlen !== undefined && m.ahlen.value !== 0 && (m.ahlen.value === bytes) === m.ahlen.negated) return false;
+    return m.ahres === undefined || (p.ahReserved ?? 0) === 0;
+  }
+
   private rtMatches(m: Extract<KnownMatch, { kind: "rt" }>): boolean {
     const p = this.packet;
     const rh = p.routingHeader;

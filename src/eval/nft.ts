@@ -2416,6 +2416,14 @@ function transportHeader(p: Packet): readonly HeaderSegment[] {
     case 1:
     case 58:
       return [seg(0, 8, p.icmpType), seg(8, 8, p.icmpCode)];
+    case 50:
+      return [seg(0, 32, p.spi ?? 0)];
+    case 51:
+      // AH's Next Header is not modelled (nothing follows it in the model).
+      return [seg(8, 8, p.ahLength ?? 4), seg(16, 16, p.ahReserved ?? 0), seg(32, 32, p.spi ?? 0)];
+    case 108:
+      // IPComp: Next Header, Flags (0), CPI.
+      return [seg(8, 8, 0), seg(16, 16, p.spi ?? 0)];
     default:
       return [];
   }

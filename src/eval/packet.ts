@@ -171,6 +171,16 @@ export interface Packet {
   readonly priority?: number;
   /** IPv6 only: the Routing header, when the packet carries one (absent: no Routing header). */
   readonly routingHeader?: RoutingHeader;
+  /**
+   * The IPsec header's index, when `l4proto` is 50 (ESP), 51 (AH) or 108 (IPComp): the ESP or AH SPI, or
+   * the IPComp CPI (16 bits); 0 when absent. In IPv6 an AH header is the last one the model walks (nft's
+   * header walk stops there too), so its `l4proto` is 51.
+   */
+  readonly spi?: number;
+  /** AH only: the Payload Len field (the header's length in 32-bit words, minus 2); 4 when absent (a 12-byte ICV). */
+  readonly ahLength?: number;
+  /** AH only: the Reserved field; 0 when absent. */
+  readonly ahReserved?: number;
 }
 
 /**

@@ -242,6 +242,17 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
     cx.family !== "ipv6"
       ? undefined
       : arbModuleNode(matchSchemas.rt, cx, { required: { rtType: ["0", "2"] }, optional: { rtSegsleft: ["1", "0:2"] } }, { required: { rtSegsleft: ["1", "2:10"] } }, { required: { rtLen: ["40", "24"] } }),
+  esp: (cx) => (cx.protocol !== 50 ? undefined : arbModuleNode(matchSchemas.esp, cx, { optional: { espspi: ipsecSpis } })),
+  ipcomp: (cx) => (cx.protocol !== 108 ? undefined : arbModuleNode(matchSchemas.ipcomp, cx, { optional: { ipcompspi: ["256", "100:300", "0"] } })),
+  // ipt_ah needs -p ah; ip6tables' -p never sees AH (its header walk skips it), so ip6t_ah goes without -p.
+  ah: (cx) =>
+    cx.family === "ipv4"
+      ? cx.protocol !== 51
+        ? undefined
+        : arbModuleNode(matchSchemas.ah, cx, { optional: { ahspi: ipsecSpis } })
+      : cx.protocol !== undefined
+        ? undefined
+        : arbModuleNode(matchSchemas.ah, cx, { optional: { ahspi: ipsecSpis, ahlen: ["24", "16"], ahres: [""] } }),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];
@@ -252,6 +263,9 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
 // ---------------------------------------------------------------- targets
 
 const allMangleHooks = (cx: EqRuleContext): boolean => cx.table === "mangle";
+
+/** SPI ranges of `--espspi` and `--ahspi`, around the SPIs packets carry (test/arb/eq-packets.ts). */
+const ipsecSpis: readonly string[] = ["256", "100:300", "4294967295"];
 
 /** Reject types per family (tcp-reset only after `-p tcp`). */
 function rejectTypes(cx: EqRuleContext): readonly string[] {

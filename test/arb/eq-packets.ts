@@ -69,7 +69,7 @@ const arbSocket: fc.Arbitrary<Socket> = fc.record({
 });
 
 /** The transport part of a packet: protocol and its header fields. */
-type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode">;
+type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode" | "spi" | "ahLength" | "ahReserved">;
 
 function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const port = fc.constantFrom(...packetPorts);
@@ -85,7 +85,13 @@ function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const sctp = fc.record({ sport: port, dport: port }).map((t): TransportPart => ({ l4proto: 132, ...t }));
   const icmpTypes: readonly (readonly [number, number])[] = family === "ipv4" ? [[8, 0], [0, 0], [3, 3], [3, 1]] : [[128, 0], [129, 0], [1, 4], [133, 0]];
   const icmp = fc.constantFrom(...icmpTypes).map(([icmpType, icmpCode]): TransportPart => ({ l4proto: family === "ipv4" ? 1 : 58, icmpType, icmpCode }));
-  return fc.oneof({ arbitrary: tcp, weight: 5 }, { arbitrary: udp, weight: 3 }, { arbitrary: icmp, weight: 1 }, { arbitrary: sctp, weight: 1 });
+  // IPsec headers with SPIs at the edges of the rules' ranges (test/arb/eq-modules.ts); IPComp's CPI has 16 bits.
+  const spi = fc.constantFrom(256, 100, 301, 4294967295, 0);
+  const esp = spi.map((s): TransportPart => ({ l4proto: 50, spi: s }));
+  const ah = fc.record({ spi, ahLength: fc.constantFrom(4, 2, 3), ahReserved: fc.constantFrom(0, 0, 1) }).map((t): TransportPart => ({ l4proto: 51, ...t }));
+  const ipcomp = fc.constantFrom(256, 100, 301, 0, 65535).map((cpi): TransportPart => ({ l4proto: 108, spi: cpi }));
+  const ipsec = fc.oneof(esp, ah, ipcomp);
+  return fc.oneof({ arbitrary: tcp, weight: 5 }, { arbitrary: udp, weight: 3 }, { arbitrary: icmp, weight: 1 }, { arbitrary: sctp, weight: 1 }, { arbitrary: ipsec, weight: 1 });
 }
 
 /** IPv6 Routing headers (`-m rt`): a type 0 header listing two addresses, a type 2 one listing one. */

@@ -87,7 +87,12 @@ function arbGeneric<K extends "source" | "destination" | "inInterface" | "outInt
 type ProtocolChoice = { readonly kind: "none" } | { readonly kind: "positive"; readonly protocol: number } | { readonly kind: "negated"; readonly protocol: number };
 
 function protocolChoices(family: Family): readonly ProtocolChoice[] {
-  return [{ kind: "none" }, { kind: "positive", protocol: 6 }, { kind: "positive", protocol: 17 }, { kind: "positive", protocol: family === "ipv4" ? 1 : 58 }, { kind: "positive", protocol: 132 }, { kind: "negated", protocol: 17 }];
+  return [{ kind: "none" }, { kind: "positive", protocol: 6 }, { kind: "positive", protocol: 17 }, { kind: "positive", protocol: family === "ipv4" ? 1 : 58 }, { kind: "positive", protocol: 132 }, { kind: "negated", protocol: 17 }, ...ipsecChoices(family)];
+}
+
+/** `-p esp`, `-p ipcomp`, and `-p ah` in IPv4 (ip6tables' `-p` never sees AH: its header walk skips it). */
+function ipsecChoices(family: Family): readonly ProtocolChoice[] {
+  return [50, 108, ...(family === "ipv4" ? [51] : [])].map((protocol): ProtocolChoice => ({ kind: "positive", protocol }));
 }
 
 /** Where a chain is: table, name, hooks, and the user chains its rules may jump or go to. */
@@ -124,12 +129,14 @@ function arbTarget(chain: ChainContext, cx: EqRuleContext): fc.Arbitrary<Target>
 }
 
 /** The module of each protocol's own header (`-p tcp -m tcp`). */
-const protocolModules: ReadonlyMap<number, "tcp" | "udp" | "sctp" | "icmp" | "icmp6"> = new Map([
+const protocolModules: ReadonlyMap<number, "tcp" | "udp" | "sctp" | "icmp" | "icmp6" | "esp" | "ipcomp"> = new Map([
   [6, "tcp"],
   [17, "udp"],
   [132, "sctp"],
   [1, "icmp"],
   [58, "icmp6"],
+  [50, "esp"],
+  [108, "ipcomp"],
 ] as const);
 
 /** The matches a rule with this context may have: the protocol's own module often, others sometimes. */

@@ -114,9 +114,6 @@ function packet(path: PacketPath, over: Partial<Packet>): Packet {
  * (test/arb/eq-modules.ts `eqMatchBuilders`); a test below checks that the two lists cover every module.
  */
 const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
-  ah: "not modelled by the iptables evaluator (no IPsec headers in the packet model)",
-  esp: "not modelled by the iptables evaluator (no IPsec headers in the packet model)",
-  ipcomp: "not modelled by the iptables evaluator (no IPsec headers in the packet model)",
   policy: "not modelled by the iptables evaluator (no IPsec policy state)",
   mh: "not modelled by the iptables evaluator (no Mobility header)",
   dccp: "not modelled by the iptables evaluator",

@@ -460,6 +460,31 @@ describe("protocol matches", () => {
     expect(matches("-p ipv6-icmp -m icmp6 ! --icmpv6-type 129", ping6, "ipv6")).toBe(true);
   });
 
+  it("esp, ah and ipcomp: SPI and CPI ranges, ip6t_ah's length and reserved field, later fragments", () => {
+    const ipsec = (l4proto: number, over: Partial<Packet> = {}): Packet => tcp({ l4proto, sport: undefined, dport: undefined, tcpFlags: undefined, spi: 256, ...over }, "none");
+    expect(matches("-p esp -m esp --espspi 256", ipsec(50))).toBe(true);
+    expect(matches("-p esp -m esp --espspi 257:300", ipsec(50))).toBe(false);
+    expect(matches("-p esp -m esp ! --espspi 257:300", ipsec(50))).toBe(true);
+    expect(matches("-p esp -m esp --espspi 256", ipsec(51))).toBe(false);
+    // xt_esp finds no header in a later fragment.
+    expect(matches("-p esp -m esp ! --espspi 1", ipsec(50, { fragOffset: 10 }))).toBe(false);
+    expect(matches("-p ah -m ah --ahspi 100:300", ipsec(51))).toBe(true);
+    expect(matches("-p ah -m ah ! --ahspi 100:300", ipsec(51))).toBe(false);
+    // libxt_ipcomp's default range is 0:0, so a bare -m ipcomp only accepts CPI 0.
+    expect(matches("-p ipcomp -m ipcomp", ipsec(108))).toBe(false);
+    expect(matches("-p ipcomp -m ipcomp", ipsec(108, { spi: 0 }))).toBe(true);
+    expect(matches("-p ipcomp -m ipcomp --ipcompspi 256", ipsec(108))).toBe(true);
+    const ah6 = (over: Partial<Packet> = {}): Packet => ipsec(51, { family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", ahLength: 4, ...over });
+    // ip6t_ah finds the header itself (no -p); --ahlen counts bytes: (4 + 2) * 4 = 24.
+    expect(matches("-m ah --ahspi 256 --ahlen 24", ah6(), "ipv6")).toBe(true);
+    expect(matches("-m ah --ahlen 16", ah6(), "ipv6")).toBe(false);
+    expect(matches("-m ah ! --ahlen 16", ah6(), "ipv6")).toBe(true);
+    expect(matches("-m ah ! --ahlen 24", ah6(), "ipv6")).toBe(false);
+    expect(matches("-m ah --ahres", ah6(), "ipv6")).toBe(true);
+    expect(matches("-m ah --ahres", ah6({ ahReserved: 1 }), "ipv6")).toBe(false);
+    expect(matches("-m ah --ahspi 256", { ...ah6(), l4proto: 6 }, "ipv6")).toBe(false);
+  });
+
   it("multiport lists and ranges, source, destination or either", () => {
     expect(matches("-p tcp -m multiport --dports 22,80:90", tcp())).toBe(true);
     expect(matches("-p tcp -m multiport --dports 22,81:90", tcp())).toBe(false);
@@ -974,6 +999,7 @@ describe("unsupported modules", () => {
   it("lists what it supports", () => {
     expect(supportedMatches.has("tcp")).toBe(true);
     expect(supportedMatches.has("u32")).toBe(false);
+    expect(supportedMatches.has("esp")).toBe(true);
     expect(supportedTargets.has("DNAT")).toBe(true);
     expect(supportedTargets.has("TEE")).toBe(false);
   });

@@ -986,6 +986,24 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
     expect(accepts(tcp(), match(rt(), exists(false)))).toBe(false);
   });
 
+  it("esp, ah and IPComp headers: SPI, AH's length and reserved field, the CPI as raw transport bits", () => {
+    const ipsec = (l4proto: number, over: Partial<Packet> = {}): Packet => tcp({ l4proto, sport: undefined, dport: undefined, tcpFlags: undefined, spi: 256, ...over }, "none");
+    const accepts = (pkt: Packet, ...stmts: NftStatement[]): boolean => verdict(input([rule(...stmts, accept)]), pkt) === "accept";
+    const esp = (field: "spi"): NftExpr => ({ kind: "payload", protocol: "esp", field });
+    const ah = (field: "spi" | "hdrlength" | "reserved"): NftExpr => ({ kind: "payload", protocol: "ah", field });
+    expect(accepts(ipsec(50), match(esp("spi"), num(256)))).toBe(true);
+    expect(accepts(ipsec(50), match(esp("spi"), num(257)))).toBe(false);
+    // Another protocol: the payload's protocol dependency fails, so `!=` fails too.
+    expect(accepts(ipsec(51), match(esp("spi"), num(257), "!="))).toBe(false);
+    expect(accepts(ipsec(51, { ahLength: 4, ahReserved: 0 }), match(ah("spi"), num(256)), match(ah("hdrlength"), num(4)), match(ah("reserved"), num(0)))).toBe(true);
+    expect(accepts(ipsec(51, { ahReserved: 1 }), match(ah("reserved"), num(0)))).toBe(false);
+    const ah6 = ipsec(51, { family: "ipv6", saddr: "fd00::2", daddr: "fd00::1" });
+    expect(accepts(ah6, match(meta("l4proto"), sym("ah")), match(ah("hdrlength"), num(4)))).toBe(true);
+    const cpi: NftExpr = { kind: "raw payload", base: "th", offset: 16, length: 16 };
+    expect(accepts(ipsec(108), match(meta("l4proto"), num(108)), match(cpi, num(256)))).toBe(true);
+    expect(accepts(ipsec(108, { spi: 0 }), match(meta("l4proto"), num(108)), match(cpi, num(256)))).toBe(false);
+  });
+
   it("meta iifgroup / oifgroup: the host's groups, 0 for an interface it does not list", () => {
     expect(verdict(input([rule(match(meta("iifgroup"), num(1)), accept)]), tcp())).toBe("accept");
     expect(verdict(input([rule(match(meta("iifgroup"), num(0)), accept)]), tcp({ iif: "eth9" }))).toBe("accept");
