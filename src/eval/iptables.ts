@@ -31,7 +31,8 @@
  *   every option given is negated.
  * - `addrtype` reads the host model as the kernel's local routing table (see {@link ipv4AddrType}), `rpfilter`
  *   looks the source up in its routes (see {@link HostModel}), `devgroup` reads its interfaces' groups (0 for
- *   an interface it does not list), `rt` the packet's `routingHeader`, and `esp`, `ah`, `ipcomp` its `spi`
+ *   an interface it does not list), `rt` the packet's `routingHeader`, `hbh` and `dst` its `hopByHopLength`
+ *   and `destinationOptionsLength`, and `esp`, `ah`, `ipcomp` its `spi`
  *   (and `ahLength`, `ahReserved`) when its `l4proto` is that header's.
  * - `limit` and `recent` count in jiffies of {@link IptablesEvalOptions.hz}; a limit bucket starts full.
  * - `set`: members of the ipset dump never expire (their saved timeouts have no base time); elements added
@@ -135,9 +136,11 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "cpu",
   "devgroup",
   "dscp",
+  "dst",
   "ecn",
   "esp",
   "hashlimit",
+  "hbh",
   "helper",
   "hl",
   "icmp",
@@ -368,6 +371,8 @@ function unsupported(feature: string, message: string): Unsupported {
 
 /** Options of supported modules that the model cannot evaluate. */
 function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family: Ruleset["family"], hz: number): Unsupported | undefined {
+  if (m.kind === "hbh" && m.hbhOpts !== undefined) return unsupported("match hbh --hbh-opts", "the packet model has no IPv6 options inside the header");
+  if (m.kind === "dst" && m.dstOpts !== undefined) return unsupported("match dst --dst-opts", "the packet model has no IPv6 options inside the header");
   if (m.kind === "sctp" && m.chunkTypes !== undefined) return unsupported("match sctp --chunk-types", "the packet model has no SCTP chunks");
   if (m.kind === "owner") {
     if (m.supplGroups !== undefined) return unsupported("match owner --suppl-groups", "the socket model has no supplementary groups");
@@ -824,13 +829,16 @@ class Run {
         return portOption(m.ipcompspi ?? { value: { from: 0, to: 0 }, negated: false }, p.spi ?? 0);
       case "ah":
         return this.ahMatches(m);
+      case "hbh":
+        return this.optionsHeaderMatches(m.hbhLen, this.packet.hopByHopLength, 0);
+      case "dst":
+        // The Destination Options header follows a Hop-by-Hop one.
+        return this.optionsHeaderMatches(m.dstLen, this.packet.destinationOptionsLength, this.packet.hopByHopLength === undefined ? 0 : (this.packet.hopByHopLength + 1) * 8);
       case "bpf":
       case "cgroup":
       case "cluster":
       case "dccp":
-      case "dst":
       case "frag":
-      case "hbh":
       case "ipv6header":
       case "mh":
       case "policy":
@@ -985,6 +993,19 @@ class Run {
     const bytes = ((p.ahLength ?? 4) + 2) * 4;
     if (m.ahlen !== undefined && m.ahlen.value !== 0 && (m.ahlen.value === bytes) === m.ahlen.negated) return false;
     return m.ahres === undefined || (p.ahReserved ?? 0) === 0;
+  }
+
+  /**
+   * ip6t_hbh (both `hbh` and `dst`): the header ipv6_find_hdr finds (none: no match), not matching when the
+   * packet ends before the header does; `--hbh-len`/`--dst-len` compare its size in bytes. `offset` is the
+   * header's offset after the IPv6 header.
+   */
+  private optionsHeaderMatches(len: { readonly value: number; readonly negated: boolean } | undefined, hdrLength: number | undefined, offset: number): boolean {
+    const p = this.packet;
+    if (p.family !== "ipv6" || hdrLength === undefined) return false;
+    const bytes = (hdrLength + 1) * 8;
+    if (p.length - 40 - offset < bytes) return false;
+    return len === undefined || (len.value === bytes) !== len.negated;
   }
 
   private rtMatches(m: Extract<KnownMatch, { kind: "rt" }>): boolean {

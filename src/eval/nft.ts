@@ -170,7 +170,7 @@ export const nftSupportedStatements: Readonly<Partial<Record<NftStatement["kind"
 export const nftSupportedExpressions: Readonly<Partial<Record<NftExpr["kind"], string>>> = {
   payload: "every named field; fields the packet model lacks (IP id, checksums, TCP sequence) are unknown bits",
   "raw payload": "network and transport header bits the model has",
-  exthdr: "IPv6 fragment and routing headers (fields and presence, the routing header's from `routingHeader`), mh (presence); other extension headers are absent",
+  exthdr: "IPv6 hop-by-hop, destination options, fragment and routing headers (fields and presence, from `hopByHopLength`, `destinationOptionsLength`, `routingHeader`), mh (presence)",
   "tcp option": "presence of the packet's options, maxseg size",
   "ip option": "absent (the model has no IPv4 options)",
   meta: "all keys but cgroup, rtclassid, iifkind, oifkind; iif/oif compared by name; iifgroup/oifgroup from the host model (0 for an interface it does not list); random is exact",
@@ -1943,7 +1943,7 @@ class PacketRun {
   private readExthdr(e: NftExthdr): NftValue | Break {
     if (!this.isFamily("ipv6")) return BREAK;
     const p = this.packet;
-    const present = e.name === "frag" ? isFragment(p) : e.name === "mh" ? p.l4proto === 135 : e.name === "rt" ? p.routingHeader !== undefined : false;
+    const present = e.name === "hbh" ? p.hopByHopLength !== undefined : e.name === "dst" ? p.destinationOptionsLength !== undefined : e.name === "frag" ? isFragment(p) : e.name === "mh" ? p.l4proto === 135 : p.routingHeader !== undefined;
     if (e.field === undefined) return intValue(dataType("boolean"), present ? 1 : 0);
     // nft_exthdr_ipv6_eval: a header ipv6_find_hdr does not find stops the rule.
     if (!present) return BREAK;
@@ -1953,13 +1953,25 @@ class PacketRun {
       if (rh === undefined) return BREAK;
       switch (e.field) {
         case "nexthdr":
-          return intValue(f.type, isFragment(p) ? 44 : p.l4proto);
+          return intValue(f.type, headerAfter(p, 43));
         case "hdrlength":
           return intValue(f.type, rh.hdrLength);
         case "type":
           return intValue(f.type, rh.type);
         case "seg-left":
           return intValue(f.type, rh.segmentsLeft);
+        default:
+          return assertNever(e.field);
+      }
+    }
+    if (e.name === "hbh" || e.name === "dst") {
+      const hdrLength = e.name === "hbh" ? p.hopByHopLength : p.destinationOptionsLength;
+      if (hdrLength === undefined) return BREAK;
+      switch (e.field) {
+        case "nexthdr":
+          return intValue(f.type, headerAfter(p, e.name === "hbh" ? 0 : 60));
+        case "hdrlength":
+          return intValue(f.type, hdrLength);
         default:
           return assertNever(e.field);
       }
@@ -2266,6 +2278,17 @@ function isLoopback(dev: string | undefined): boolean {
   return dev === "lo";
 }
 
+/**
+ * The Next Header value after the IPv6 header `after` (0 Hop-by-Hop, 60 Destination Options, 43 Routing;
+ * undefined: the IPv6 header itself), in the model's RFC 8200 order: Hop-by-Hop, Destination Options,
+ * Routing, Fragment, then the upper-layer protocol.
+ */
+function headerAfter(p: Packet, after: 0 | 60 | 43 | undefined): number {
+  const chain = [p.hopByHopLength === undefined ? [] : [0], p.destinationOptionsLength === undefined ? [] : [60], p.routingHeader === undefined ? [] : [43], isFragment(p) ? [44] : []].flat();
+  const at = after === undefined ? 0 : chain.indexOf(after) + 1;
+  return chain[at] ?? p.l4proto;
+}
+
 function isFragment(p: Packet): boolean {
   return (p.fragOffset ?? 0) > 0 || p.moreFragments === true;
 }
@@ -2394,7 +2417,7 @@ function networkHeader(p: Packet): readonly HeaderSegment[] {
     seg(12, 20, undefined),
     seg(32, 16, p.length - 40),
     // The first extension header: the Routing header, then the Fragment header (RFC 8200 order).
-    seg(48, 8, p.routingHeader !== undefined ? 43 : isFragment(p) ? 44 : p.l4proto),
+    seg(48, 8, headerAfter(p, undefined)),
     seg(56, 8, p.ttl),
     seg(64, 128, addressBits(p.saddr)),
     seg(192, 128, addressBits(p.daddr)),

@@ -169,6 +169,14 @@ export interface Packet {
   readonly cpu: number;
   /** skb->priority (the tc class CLASSIFY and `meta priority set` write); 0 when absent. */
   readonly priority?: number;
+  /**
+   * IPv6 only: the Hop-by-Hop Options header's Hdr Ext Len (its size is `(hopByHopLength + 1) * 8` bytes),
+   * when the packet carries one. The model orders the extension headers as RFC 8200 does: Hop-by-Hop,
+   * Destination Options, Routing, Fragment, then AH, ESP or the upper-layer protocol. `length` counts them.
+   */
+  readonly hopByHopLength?: number;
+  /** IPv6 only: the Hdr Ext Len of the Destination Options header (before the Routing header), when the packet carries one. */
+  readonly destinationOptionsLength?: number;
   /** IPv6 only: the Routing header, when the packet carries one (absent: no Routing header). */
   readonly routingHeader?: RoutingHeader;
   /**

@@ -131,8 +131,11 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
       socket: fc.option(arbSocket, { nil: undefined }),
       connection: arbConnectionPlan,
       routingHeader: fc.option(fc.constantFrom(...routingHeaders), { nil: undefined, freq: 3 }),
+      // Hdr Ext Len of Hop-by-Hop and Destination Options headers: 8 or 16 bytes.
+      hopByHopLength: fc.option(fc.constantFrom(0, 1), { nil: undefined, freq: 3 }),
+      destinationOptionsLength: fc.option(fc.constantFrom(0, 1), { nil: undefined, freq: 3 }),
     })
-    .map(({ path, iif, oif, transport, mac, socket, connection, routingHeader, ...fields }): Packet => {
+    .map(({ path, iif, oif, transport, mac, socket, connection, routingHeader, hopByHopLength, destinationOptionsLength, ...fields }): Packet => {
       const base: Packet = {
         family,
         path,
@@ -145,6 +148,9 @@ export function arbEqPacket(family: Family): fc.Arbitrary<Packet> {
         // kernels differ (measured on Linux 6.18: ip6t_rt drops it, nft's `rt` expressions read its fields),
         // and each evaluator follows its own, so the translation is not equivalent on such packets.
         ...(routingHeader === undefined || family !== "ipv6" ? {} : { routingHeader, length: Math.max(fields.length, 500) }),
+        // Likewise for the options headers: ip6t_hbh does not match a header that runs past the packet's end.
+        ...(hopByHopLength === undefined || family !== "ipv6" ? {} : { hopByHopLength, length: Math.max(fields.length, 500) }),
+        ...(destinationOptionsLength === undefined || family !== "ipv6" ? {} : { destinationOptionsLength, length: Math.max(fields.length, 500) }),
         // Loopback has no Ethernet header, so no source MAC.
         ...(mac === undefined || path === "output" || iif === "lo" ? {} : { mac }),
         // A socket owns locally sent packets (a full one, or a TIME_WAIT one sending an ACK or RST), and

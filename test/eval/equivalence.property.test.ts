@@ -118,8 +118,6 @@ const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
   mh: "not modelled by the iptables evaluator (no Mobility header)",
   dccp: "not modelled by the iptables evaluator",
   frag: "not modelled by the iptables evaluator (no IPv6 Fragment header fields)",
-  hbh: "not modelled by the iptables evaluator (no IPv6 extension headers)",
-  dst: "not modelled by the iptables evaluator (no IPv6 extension headers)",
   ipv6header: "not modelled by the iptables evaluator (no IPv6 extension headers)",
   realm: "not modelled by the iptables evaluator (no routing realms)",
   cgroup: "not modelled by the iptables evaluator (no cgroups)",

@@ -485,6 +485,23 @@ describe("protocol matches", () => {
     expect(matches("-m ah --ahspi 256", { ...ah6(), l4proto: 6 }, "ipv6")).toBe(false);
   });
 
+  it("hbh and dst: presence, the length in bytes, a header past the packet's end, --hbh-opts unsupported", () => {
+    const six = (over: Partial<Packet> = {}): Packet => tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", length: 200, ...over }, "none");
+    expect(matches("-m hbh", six({ hopByHopLength: 0 }), "ipv6")).toBe(true);
+    expect(matches("-m hbh", six(), "ipv6")).toBe(false);
+    expect(matches("-m hbh ! --hbh-len 8", six(), "ipv6")).toBe(false);
+    expect(matches("-m hbh --hbh-len 16", six({ hopByHopLength: 1 }), "ipv6")).toBe(true);
+    expect(matches("-m hbh --hbh-len 8", six({ hopByHopLength: 1 }), "ipv6")).toBe(false);
+    expect(matches("-m hbh ! --hbh-len 8", six({ hopByHopLength: 1 }), "ipv6")).toBe(true);
+    expect(matches("-m dst --dst-len 8", six({ destinationOptionsLength: 0 }), "ipv6")).toBe(true);
+    expect(matches("-m dst", six({ hopByHopLength: 0 }), "ipv6")).toBe(false);
+    // ip6t_hbh does not match a header the packet ends inside of (40 + 8 + 16 > 60 bytes).
+    expect(matches("-m dst", six({ hopByHopLength: 0, destinationOptionsLength: 1, length: 60 }), "ipv6")).toBe(false);
+    expect(matches("-m dst", six({ hopByHopLength: 0, destinationOptionsLength: 1, length: 64 }), "ipv6")).toBe(true);
+    const result = evaluateIptables(ruleset({ filter: ["-A INPUT -m hbh --hbh-opts 1:2 -j ACCEPT"] }, "ipv6"), six({ hopByHopLength: 0 }), emptyState, options());
+    expect(result).toMatchObject({ kind: "unsupported", feature: "match hbh --hbh-opts" });
+  });
+
   it("multiport lists and ranges, source, destination or either", () => {
     expect(matches("-p tcp -m multiport --dports 22,80:90", tcp())).toBe(true);
     expect(matches("-p tcp -m multiport --dports 22,81:90", tcp())).toBe(false);

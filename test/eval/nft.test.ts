@@ -1004,6 +1004,23 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
     expect(accepts(ipsec(108, { spi: 0 }), match(meta("l4proto"), num(108)), match(cpi, num(256)))).toBe(false);
   });
 
+  it("exthdr hbh and dst: presence, length, and the Next Header chain in RFC 8200 order", () => {
+    const six = (over: Partial<Packet> = {}): Packet => tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", length: 200, ...over }, "none");
+    const accepts = (pkt: Packet, ...stmts: NftStatement[]): boolean => verdict(input([rule(...stmts, accept)]), pkt) === "accept";
+    const hbh = (field?: "nexthdr" | "hdrlength"): NftExpr => (field === undefined ? { kind: "exthdr", name: "hbh" } : { kind: "exthdr", name: "hbh", field });
+    const dst = (field?: "nexthdr" | "hdrlength"): NftExpr => (field === undefined ? { kind: "exthdr", name: "dst" } : { kind: "exthdr", name: "dst", field });
+    const rh = { type: 2, segmentsLeft: 1, hdrLength: 2, reserved: 0, addresses: ["fd00::9"] };
+    const all = six({ hopByHopLength: 1, destinationOptionsLength: 0, routingHeader: rh });
+    expect(accepts(all, match(hbh(), exists(true)), match(dst(), exists(true)))).toBe(true);
+    expect(accepts(six(), match(hbh(), exists(false)), match(dst(), exists(false)))).toBe(true);
+    expect(accepts(all, match(hbh("hdrlength"), num(1)), match(dst("hdrlength"), num(0)))).toBe(true);
+    expect(accepts(all, match({ kind: "payload", protocol: "ip6", field: "nexthdr" }, num(0)))).toBe(true);
+    expect(accepts(all, match(hbh("nexthdr"), num(60)), match(dst("nexthdr"), num(43)), match({ kind: "exthdr", name: "rt", field: "nexthdr" }, num(6)))).toBe(true);
+    expect(accepts(six({ destinationOptionsLength: 0 }), match({ kind: "payload", protocol: "ip6", field: "nexthdr" }, num(60)))).toBe(true);
+    // No header: a field read stops the rule, for `!=` as for `==`.
+    expect(accepts(six(), match(hbh("hdrlength"), num(1), "!="))).toBe(false);
+  });
+
   it("meta iifgroup / oifgroup: the host's groups, 0 for an interface it does not list", () => {
     expect(verdict(input([rule(match(meta("iifgroup"), num(1)), accept)]), tcp())).toBe("accept");
     expect(verdict(input([rule(match(meta("iifgroup"), num(0)), accept)]), tcp({ iif: "eth9" }))).toBe("accept");
