@@ -147,6 +147,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "icmp6",
   "ipcomp",
   "iprange",
+  "ipv6header",
   "length",
   "limit",
   "mac",
@@ -834,12 +835,13 @@ class Run {
       case "dst":
         // The Destination Options header follows a Hop-by-Hop one.
         return this.optionsHeaderMatches(m.dstLen, this.packet.destinationOptionsLength, this.packet.hopByHopLength === undefined ? 0 : (this.packet.hopByHopLength + 1) * 8);
+      case "ipv6header":
+        return this.ipv6headerMatches(m);
       case "bpf":
       case "cgroup":
       case "cluster":
       case "dccp":
       case "frag":
-      case "ipv6header":
       case "mh":
       case "policy":
       case "realm":
@@ -1006,6 +1008,30 @@ class Run {
     const bytes = (hdrLength + 1) * 8;
     if (p.length - 40 - offset < bytes) return false;
     return len === undefined || (len.value === bytes) !== len.negated;
+  }
+
+  /**
+   * ip6t_ipv6header: the set of headers the walk from the IPv6 header meets (Hop-by-Hop, Destination,
+   * Routing, Fragment, AH, then ESP or No Next Header ends it, anything else is "protocol"). Without `--soft`
+   * the set must equal the list (with `!`, differ from it); with it every listed header must be present
+   * (with `!`, absent). The model does not say what follows AH: it takes an upper-layer protocol.
+   */
+  private ipv6headerMatches(m: Extract<KnownMatch, { kind: "ipv6header" }>): boolean {
+    const p = this.packet;
+    if (p.family !== "ipv6" || m.header === undefined) return false;
+    const seen = new Set<string>([
+      ...(p.hopByHopLength === undefined ? [] : ["hop-by-hop"]),
+      ...(p.destinationOptionsLength === undefined ? [] : ["ipv6-opts"]),
+      ...(p.routingHeader === undefined ? [] : ["ipv6-route"]),
+      ...((p.fragOffset ?? 0) > 0 || p.moreFragments === true ? ["ipv6-frag"] : []),
+      ...(p.l4proto === 51 ? ["ah"] : []),
+      p.l4proto === 50 ? "esp" : p.l4proto === 59 ? "ipv6-nonxt" : "protocol",
+    ]);
+    const { value: listed, negated } = m.header;
+    if (m.soft !== undefined) return listed.every((h) => seen.has(h) !== negated);
+    const want = new Set<string>(listed);
+    const exact = seen.size === want.size && [...want].every((h) => seen.has(h));
+    return exact !== negated;
   }
 
   private rtMatches(m: Extract<KnownMatch, { kind: "rt" }>): boolean {

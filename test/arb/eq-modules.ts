@@ -255,6 +255,11 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
         : arbModuleNode(matchSchemas.ah, cx, { optional: { ahspi: ipsecSpis, ahlen: ["24", "16"], ahres: [""] } }),
   hbh: (cx) => (cx.family !== "ipv6" ? undefined : arbModuleNode(matchSchemas.hbh, cx, { optional: { hbhLen: ["8", "16", "12"] } })),
   dst: (cx) => (cx.family !== "ipv6" ? undefined : arbModuleNode(matchSchemas.dst, cx, { optional: { dstLen: ["8", "16"] } })),
+  // Only tests the translator takes: exact lists (not negated), and --soft on the Fragment header alone.
+  ipv6header: (cx) =>
+    cx.family !== "ipv6"
+      ? undefined
+      : arbModuleNode(matchSchemas.ipv6header, cx, { required: { header: ["prot", "hop,prot", "dst,prot", "route,prot", "hop,dst,route,prot", "esp", "hop,esp", "auth"] }, plain: ["header"] }, { required: { header: ["frag"], soft: [""] } }),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];

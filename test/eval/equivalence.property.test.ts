@@ -118,7 +118,6 @@ const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
   mh: "not modelled by the iptables evaluator (no Mobility header)",
   dccp: "not modelled by the iptables evaluator",
   frag: "not modelled by the iptables evaluator (no IPv6 Fragment header fields)",
-  ipv6header: "not modelled by the iptables evaluator (no IPv6 extension headers)",
   realm: "not modelled by the iptables evaluator (no routing realms)",
   cgroup: "not modelled by the iptables evaluator (no cgroups)",
   cluster: "not modelled by the iptables evaluator; also refused by the translator (xt_cluster's hash)",

@@ -502,6 +502,21 @@ describe("protocol matches", () => {
     expect(result).toMatchObject({ kind: "unsupported", feature: "match hbh --hbh-opts" });
   });
 
+  it("ipv6header: the exact set of headers, --soft and its negation", () => {
+    const six = (over: Partial<Packet> = {}): Packet => tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", length: 200, ...over }, "none");
+    const withHop = six({ hopByHopLength: 0 });
+    expect(matches("-m ipv6header --header prot", six(), "ipv6")).toBe(true);
+    expect(matches("-m ipv6header --header prot", withHop, "ipv6")).toBe(false);
+    expect(matches("-m ipv6header --header hop,prot", withHop, "ipv6")).toBe(true);
+    expect(matches("-m ipv6header ! --header hop,prot", withHop, "ipv6")).toBe(false);
+    expect(matches("-m ipv6header --header hop --soft", withHop, "ipv6")).toBe(true);
+    expect(matches("-m ipv6header ! --header hop,dst --soft", withHop, "ipv6")).toBe(false);
+    expect(matches("-m ipv6header ! --header dst,route --soft", withHop, "ipv6")).toBe(true);
+    // ESP ends the walk: no "protocol" after it.
+    expect(matches("-m ipv6header --header esp", six({ l4proto: 50, sport: undefined, dport: undefined, tcpFlags: undefined }), "ipv6")).toBe(true);
+    expect(matches("-m ipv6header --header frag --soft", six({ fragOffset: 0, moreFragments: true }), "ipv6")).toBe(true);
+  });
+
   it("multiport lists and ranges, source, destination or either", () => {
     expect(matches("-p tcp -m multiport --dports 22,80:90", tcp())).toBe(true);
     expect(matches("-p tcp -m multiport --dports 22,81:90", tcp())).toBe(false);
