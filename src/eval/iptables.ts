@@ -152,6 +152,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "limit",
   "mac",
   "mark",
+  "mh",
   "multiport",
   "nfacct",
   "owner",
@@ -837,12 +838,15 @@ class Run {
         return this.optionsHeaderMatches(m.dstLen, this.packet.destinationOptionsLength, this.packet.hopByHopLength === undefined ? 0 : (this.packet.hopByHopLength + 1) * 8);
       case "ipv6header":
         return this.ipv6headerMatches(m);
+      case "mh":
+        // ip6t_mh reads the transport header (-p mh); the model's header has Payload Proto 59, which ip6t_mh wants.
+        if (p.family !== "ipv6" || (p.fragOffset ?? 0) > 0 || p.l4proto !== 135) return false;
+        return portOption(m.mhType, p.mhType ?? 0);
       case "bpf":
       case "cgroup":
       case "cluster":
       case "dccp":
       case "frag":
-      case "mh":
       case "policy":
       case "realm":
       case "string":

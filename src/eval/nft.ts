@@ -170,7 +170,7 @@ export const nftSupportedStatements: Readonly<Partial<Record<NftStatement["kind"
 export const nftSupportedExpressions: Readonly<Partial<Record<NftExpr["kind"], string>>> = {
   payload: "every named field; fields the packet model lacks (IP id, checksums, TCP sequence) are unknown bits",
   "raw payload": "network and transport header bits the model has",
-  exthdr: "IPv6 hop-by-hop, destination options, fragment and routing headers (fields and presence, from `hopByHopLength`, `destinationOptionsLength`, `routingHeader`), mh (presence)",
+  exthdr: "IPv6 hop-by-hop, destination options, fragment and routing headers (fields and presence, from `hopByHopLength`, `destinationOptionsLength`, `routingHeader`), mh (presence, type from `mhType`)",
   "tcp option": "presence of the packet's options, maxseg size",
   "ip option": "absent (the model has no IPv4 options)",
   meta: "all keys but cgroup, rtclassid, iifkind, oifkind; iif/oif compared by name; iifgroup/oifgroup from the host model (0 for an interface it does not list); random is exact",
@@ -1964,6 +1964,21 @@ class PacketRun {
           return assertNever(e.field);
       }
     }
+    if (e.name === "mh") {
+      switch (e.field) {
+        case "nexthdr":
+          return intValue(f.type, 59);
+        case "type":
+          return intValue(f.type, p.mhType ?? 0);
+        case "reserved":
+          return intValue(f.type, 0);
+        case "hdrlength":
+        case "checksum":
+          return unknownInt(f.type);
+        default:
+          return assertNever(e.field);
+      }
+    }
     if (e.name === "hbh" || e.name === "dst") {
       const hdrLength = e.name === "hbh" ? p.hopByHopLength : p.destinationOptionsLength;
       if (hdrLength === undefined) return BREAK;
@@ -1976,7 +1991,6 @@ class PacketRun {
           return assertNever(e.field);
       }
     }
-    if (e.name !== "frag") return unknownInt(f.type);
     switch (e.field) {
       case "nexthdr":
         return intValue(f.type, p.l4proto);

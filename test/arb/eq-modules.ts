@@ -260,6 +260,7 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
     cx.family !== "ipv6"
       ? undefined
       : arbModuleNode(matchSchemas.ipv6header, cx, { required: { header: ["prot", "hop,prot", "dst,prot", "route,prot", "hop,dst,route,prot", "esp", "hop,esp", "auth"] }, plain: ["header"] }, { required: { header: ["frag"], soft: [""] } }),
+  mh: (cx) => (cx.protocol !== 135 ? undefined : arbModuleNode(matchSchemas.mh, cx, { optional: { mhType: ["5", "binding-update", "0:4"] } })),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];

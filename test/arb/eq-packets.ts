@@ -69,7 +69,7 @@ const arbSocket: fc.Arbitrary<Socket> = fc.record({
 });
 
 /** The transport part of a packet: protocol and its header fields. */
-type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode" | "spi" | "ahLength" | "ahReserved">;
+type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode" | "spi" | "ahLength" | "ahReserved" | "mhType">;
 
 function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const port = fc.constantFrom(...packetPorts);
@@ -90,7 +90,9 @@ function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const esp = spi.map((s): TransportPart => ({ l4proto: 50, spi: s }));
   const ah = fc.record({ spi, ahLength: fc.constantFrom(4, 2, 3), ahReserved: fc.constantFrom(0, 0, 1) }).map((t): TransportPart => ({ l4proto: 51, ...t }));
   const ipcomp = fc.constantFrom(256, 100, 301, 0, 65535).map((cpi): TransportPart => ({ l4proto: 108, spi: cpi }));
-  const ipsec = fc.oneof(esp, ah, ipcomp);
+  // IPv6 Mobility headers: Binding Update (5), Refresh Request (0), Binding Error (7).
+  const mh = fc.constantFrom(5, 0, 7).map((mhType): TransportPart => ({ l4proto: 135, mhType }));
+  const ipsec = family === "ipv6" ? fc.oneof(esp, ah, ipcomp, mh) : fc.oneof(esp, ah, ipcomp);
   return fc.oneof({ arbitrary: tcp, weight: 5 }, { arbitrary: udp, weight: 3 }, { arbitrary: icmp, weight: 1 }, { arbitrary: sctp, weight: 1 }, { arbitrary: ipsec, weight: 1 });
 }
 

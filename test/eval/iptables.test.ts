@@ -517,6 +517,14 @@ describe("protocol matches", () => {
     expect(matches("-m ipv6header --header frag --soft", six({ fragOffset: 0, moreFragments: true }), "ipv6")).toBe(true);
   });
 
+  it("mh types", () => {
+    const bu = tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", l4proto: 135, sport: undefined, dport: undefined, tcpFlags: undefined, mhType: 5 }, "none");
+    expect(matches("-p mh -m mh --mh-type binding-update", bu, "ipv6")).toBe(true);
+    expect(matches("-p mh -m mh --mh-type 0:4", bu, "ipv6")).toBe(false);
+    expect(matches("-p mh -m mh ! --mh-type 0:4", bu, "ipv6")).toBe(true);
+    expect(matches("-p mh -m mh", bu, "ipv6")).toBe(true);
+  });
+
   it("multiport lists and ranges, source, destination or either", () => {
     expect(matches("-p tcp -m multiport --dports 22,80:90", tcp())).toBe(true);
     expect(matches("-p tcp -m multiport --dports 22,81:90", tcp())).toBe(false);

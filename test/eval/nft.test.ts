@@ -1021,6 +1021,16 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
     expect(accepts(six(), match(hbh("hdrlength"), num(1), "!="))).toBe(false);
   });
 
+  it("exthdr mh: presence and type", () => {
+    const bu = tcp({ family: "ipv6", saddr: "fd00::2", daddr: "fd00::1", l4proto: 135, sport: undefined, dport: undefined, tcpFlags: undefined, mhType: 5 }, "none");
+    const accepts = (pkt: Packet, ...stmts: NftStatement[]): boolean => verdict(input([rule(...stmts, accept)]), pkt) === "accept";
+    const mh = (field?: "type" | "nexthdr"): NftExpr => (field === undefined ? { kind: "exthdr", name: "mh" } : { kind: "exthdr", name: "mh", field });
+    expect(accepts(bu, match(mh(), exists(true)), match(mh("type"), num(5)), match(mh("nexthdr"), num(59)))).toBe(true);
+    expect(accepts(bu, match(mh("type"), range(num(0), num(4))))).toBe(false);
+    const udp = { ...bu, l4proto: 17, sport: 1, dport: 2 };
+    expect(accepts(udp, match(mh("type"), num(5), "!="))).toBe(false);
+  });
+
   it("meta iifgroup / oifgroup: the host's groups, 0 for an interface it does not list", () => {
     expect(verdict(input([rule(match(meta("iifgroup"), num(1)), accept)]), tcp())).toBe("accept");
     expect(verdict(input([rule(match(meta("iifgroup"), num(0)), accept)]), tcp({ iif: "eth9" }))).toBe("accept");
