@@ -50,6 +50,7 @@
  */
 import type { ChainTarget, IpsetMember, IpsetPart, IpsetSave, IpsetSet, KnownMatch, KnownTarget, Match, Rule, Ruleset, Table, TableName, Target } from "../ast/index.js";
 import { dscpClassValues, defaultLogLevel } from "../ast/index.js";
+import { dccpTypeNames } from "../ast/matches/protocols.js";
 import {
   type Effect,
   type EvalEnvironment,
@@ -134,6 +135,7 @@ export const supportedMatches: ReadonlySet<KnownMatch["kind"]> = new Set<KnownMa
   "connmark",
   "conntrack",
   "cpu",
+  "dccp",
   "devgroup",
   "dscp",
   "dst",
@@ -375,6 +377,7 @@ function unsupported(feature: string, message: string): Unsupported {
 function unsupportedOption(m: KnownMatch, ipsets: IpsetSave | undefined, family: Ruleset["family"], hz: number): Unsupported | undefined {
   if (m.kind === "hbh" && m.hbhOpts !== undefined) return unsupported("match hbh --hbh-opts", "the packet model has no IPv6 options inside the header");
   if (m.kind === "dst" && m.dstOpts !== undefined) return unsupported("match dst --dst-opts", "the packet model has no IPv6 options inside the header");
+  if (m.kind === "dccp" && m.dccpOption !== undefined) return unsupported("match dccp --dccp-option", "the packet model has no DCCP options");
   if (m.kind === "sctp" && m.chunkTypes !== undefined) return unsupported("match sctp --chunk-types", "the packet model has no SCTP chunks");
   if (m.kind === "owner") {
     if (m.supplGroups !== undefined) return unsupported("match owner --suppl-groups", "the socket model has no supplementary groups");
@@ -842,10 +845,18 @@ class Run {
         // ip6t_mh reads the transport header (-p mh); the model's header has Payload Proto 59, which ip6t_mh wants.
         if (p.family !== "ipv6" || (p.fragOffset ?? 0) > 0 || p.l4proto !== 135) return false;
         return portOption(m.mhType, p.mhType ?? 0);
+      case "dccp": {
+        if ((p.fragOffset ?? 0) > 0 || p.l4proto !== 33) return false;
+        if (!portOption(m.sport, p.sport) || !portOption(m.dport, p.dport)) return false;
+        if (m.dccpTypes === undefined) return true;
+        // xt_dccp tests `typemask & (1 << type)`; libxt_dccp's INVALID sets the bits of types 10-15.
+        const type = p.dccpType ?? 0;
+        const hit = m.dccpTypes.value.some((t) => (t === "INVALID" ? type >= 10 : dccpTypeNames.indexOf(t) === type));
+        return hit !== m.dccpTypes.negated;
+      }
       case "bpf":
       case "cgroup":
       case "cluster":
-      case "dccp":
       case "frag":
       case "policy":
       case "realm":

@@ -2448,8 +2448,10 @@ function transportHeader(p: Packet): readonly HeaderSegment[] {
       return [...ports, seg(32, 16, p.length - (p.family === "ipv4" ? 20 : 40))];
     case 136:
     case 132:
-    case 33:
       return ports;
+    case 33:
+      // DCCP: the 4-bit Type after 3 reserved bits in byte 8.
+      return [...ports, seg(67, 4, p.dccpType ?? 0)];
     case 1:
     case 58:
       return [seg(0, 8, p.icmpType), seg(8, 8, p.icmpCode)];

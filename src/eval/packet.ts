@@ -189,6 +189,8 @@ export interface Packet {
   readonly ahLength?: number;
   /** AH only: the Reserved field; 0 when absent. */
   readonly ahReserved?: number;
+  /** DCCP (`l4proto` 33) only: the packet type (0 Request ... 9 SyncAck; 10-15 are reserved); 0 when absent. */
+  readonly dccpType?: number;
   /** IPv6 Mobility header (`l4proto` 135) only: the MH Type; 0 when absent. Its Payload Proto is No Next Header (59), as RFC 6275 requires. */
   readonly mhType?: number;
 }

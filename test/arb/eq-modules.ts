@@ -261,6 +261,7 @@ export const eqMatchBuilders: { readonly [K in KnownMatch["kind"]]?: (cx: EqRule
       ? undefined
       : arbModuleNode(matchSchemas.ipv6header, cx, { required: { header: ["prot", "hop,prot", "dst,prot", "route,prot", "hop,dst,route,prot", "esp", "hop,esp", "auth"] }, plain: ["header"] }, { required: { header: ["frag"], soft: [""] } }),
   mh: (cx) => (cx.protocol !== 135 ? undefined : arbModuleNode(matchSchemas.mh, cx, { optional: { mhType: ["5", "binding-update", "0:4"] } })),
+  dccp: (cx) => (cx.protocol !== 33 ? undefined : arbModuleNode(matchSchemas.dccp, cx, { optional: { sport: rulePorts, dport: rulePorts, dccpTypes: ["REQUEST", "DATA,ACK", "RESET,INVALID"] } })),
   // The kernel allows --src-group only where packets have an input device, --dst-group only where they have an output one.
   devgroup: (cx) => {
     const variants = [...(within(cx, hooksWithInput) ? [{ required: { srcGroup: ["1", "2/0x2"] } }] : []), ...(within(cx, hooksWithOutput) ? [{ required: { dstGroup: ["2", "1/0x1"] } }] : [])];

@@ -69,7 +69,7 @@ const arbSocket: fc.Arbitrary<Socket> = fc.record({
 });
 
 /** The transport part of a packet: protocol and its header fields. */
-type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode" | "spi" | "ahLength" | "ahReserved" | "mhType">;
+type TransportPart = Pick<Packet, "l4proto" | "sport" | "dport" | "tcpFlags" | "tcpOptions" | "mss" | "icmpType" | "icmpCode" | "spi" | "ahLength" | "ahReserved" | "mhType" | "dccpType">;
 
 function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const port = fc.constantFrom(...packetPorts);
@@ -92,7 +92,9 @@ function arbTransport(family: Family): fc.Arbitrary<TransportPart> {
   const ipcomp = fc.constantFrom(256, 100, 301, 0, 65535).map((cpi): TransportPart => ({ l4proto: 108, spi: cpi }));
   // IPv6 Mobility headers: Binding Update (5), Refresh Request (0), Binding Error (7).
   const mh = fc.constantFrom(5, 0, 7).map((mhType): TransportPart => ({ l4proto: 135, mhType }));
-  const ipsec = family === "ipv6" ? fc.oneof(esp, ah, ipcomp, mh) : fc.oneof(esp, ah, ipcomp);
+  // DCCP: Request, Data, Ack, Reset and a reserved type (INVALID to xt_dccp).
+  const dccp = fc.record({ sport: port, dport: port, dccpType: fc.constantFrom(0, 2, 3, 7, 12) }).map((t): TransportPart => ({ l4proto: 33, ...t }));
+  const ipsec = family === "ipv6" ? fc.oneof(esp, ah, ipcomp, mh, dccp) : fc.oneof(esp, ah, ipcomp, dccp);
   return fc.oneof({ arbitrary: tcp, weight: 5 }, { arbitrary: udp, weight: 3 }, { arbitrary: icmp, weight: 1 }, { arbitrary: sctp, weight: 1 }, { arbitrary: ipsec, weight: 1 });
 }
 

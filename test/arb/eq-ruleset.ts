@@ -90,9 +90,9 @@ function protocolChoices(family: Family): readonly ProtocolChoice[] {
   return [{ kind: "none" }, { kind: "positive", protocol: 6 }, { kind: "positive", protocol: 17 }, { kind: "positive", protocol: family === "ipv4" ? 1 : 58 }, { kind: "positive", protocol: 132 }, { kind: "negated", protocol: 17 }, ...ipsecChoices(family)];
 }
 
-/** `-p esp`, `-p ipcomp`, and `-p ah` in IPv4 (ip6tables' `-p` never sees AH: its header walk skips it), `-p mh` in IPv6. */
+/** `-p dccp`, `-p esp`, `-p ipcomp`, and `-p ah` in IPv4 (ip6tables' `-p` never sees AH: its header walk skips it), `-p mh` in IPv6. */
 function ipsecChoices(family: Family): readonly ProtocolChoice[] {
-  return [50, 108, ...(family === "ipv4" ? [51] : [135])].map((protocol): ProtocolChoice => ({ kind: "positive", protocol }));
+  return [33, 50, 108, ...(family === "ipv4" ? [51] : [135])].map((protocol): ProtocolChoice => ({ kind: "positive", protocol }));
 }
 
 /** Where a chain is: table, name, hooks, and the user chains its rules may jump or go to. */
@@ -129,7 +129,7 @@ function arbTarget(chain: ChainContext, cx: EqRuleContext): fc.Arbitrary<Target>
 }
 
 /** The module of each protocol's own header (`-p tcp -m tcp`). */
-const protocolModules: ReadonlyMap<number, "tcp" | "udp" | "sctp" | "icmp" | "icmp6" | "esp" | "ipcomp" | "mh"> = new Map([
+const protocolModules: ReadonlyMap<number, "tcp" | "udp" | "sctp" | "icmp" | "icmp6" | "esp" | "ipcomp" | "mh" | "dccp"> = new Map([
   [6, "tcp"],
   [17, "udp"],
   [132, "sctp"],
@@ -138,6 +138,7 @@ const protocolModules: ReadonlyMap<number, "tcp" | "udp" | "sctp" | "icmp" | "ic
   [50, "esp"],
   [108, "ipcomp"],
   [135, "mh"],
+  [33, "dccp"],
 ] as const);
 
 /** The matches a rule with this context may have: the protocol's own module often, others sometimes. */

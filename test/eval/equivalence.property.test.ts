@@ -115,7 +115,6 @@ function packet(path: PacketPath, over: Partial<Packet>): Packet {
  */
 const leftOutMatches: { readonly [K in KnownMatch["kind"]]?: string } = {
   policy: "not modelled by the iptables evaluator (no IPsec policy state)",
-  dccp: "not modelled by the iptables evaluator",
   frag: "not modelled by the iptables evaluator (no IPv6 Fragment header fields)",
   realm: "not modelled by the iptables evaluator (no routing realms)",
   cgroup: "not modelled by the iptables evaluator (no cgroups)",

@@ -525,6 +525,18 @@ describe("protocol matches", () => {
     expect(matches("-p mh -m mh", bu, "ipv6")).toBe(true);
   });
 
+  it("dccp ports and types, INVALID for the reserved types, --dccp-option unsupported", () => {
+    const req = tcp({ l4proto: 33, dport: 5004, tcpFlags: undefined, dccpType: 0 }, "none");
+    expect(matches("-p dccp -m dccp --dport 5004 --dccp-types REQUEST", req)).toBe(true);
+    expect(matches("-p dccp -m dccp --dccp-types DATA,ACK", req)).toBe(false);
+    expect(matches("-p dccp -m dccp ! --dccp-types DATA,ACK", req)).toBe(true);
+    expect(matches("-p dccp -m dccp --dccp-types INVALID", { ...req, dccpType: 12 })).toBe(true);
+    expect(matches("-p dccp -m dccp --dccp-types INVALID", { ...req, dccpType: 9 })).toBe(false);
+    expect(matches("-p dccp -m dccp --sport 1:10", req)).toBe(false);
+    const result = evaluateIptables(ruleset({ filter: ["-A INPUT -p dccp -m dccp --dccp-option 5 -j ACCEPT"] }), req, emptyState, options());
+    expect(result).toMatchObject({ kind: "unsupported", feature: "match dccp --dccp-option" });
+  });
+
   it("multiport lists and ranges, source, destination or either", () => {
     expect(matches("-p tcp -m multiport --dports 22,80:90", tcp())).toBe(true);
     expect(matches("-p tcp -m multiport --dports 22,81:90", tcp())).toBe(false);

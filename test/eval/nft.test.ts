@@ -1031,6 +1031,15 @@ describe("host model: fib route lookups, the IPv6 routing header, device groups"
     expect(accepts(udp, match(mh("type"), num(5), "!="))).toBe(false);
   });
 
+  it("dccp type: the 4 bits after the reserved bits of byte 8", () => {
+    const data = tcp({ l4proto: 33, dport: 5004, tcpFlags: undefined, dccpType: 2 }, "none");
+    const accepts = (pkt: Packet, ...stmts: NftStatement[]): boolean => verdict(input([rule(...stmts, accept)]), pkt) === "accept";
+    const type: NftExpr = { kind: "payload", protocol: "dccp", field: "type" };
+    expect(accepts(data, match(type, sym("data")), match({ kind: "payload", protocol: "dccp", field: "dport" }, num(5004)))).toBe(true);
+    expect(accepts(data, match(type, sym("request")))).toBe(false);
+    expect(accepts({ ...data, dccpType: 12 }, match(type, range(num(10), num(15))))).toBe(true);
+  });
+
   it("meta iifgroup / oifgroup: the host's groups, 0 for an interface it does not list", () => {
     expect(verdict(input([rule(match(meta("iifgroup"), num(1)), accept)]), tcp())).toBe("accept");
     expect(verdict(input([rule(match(meta("iifgroup"), num(0)), accept)]), tcp({ iif: "eth9" }))).toBe("accept");
