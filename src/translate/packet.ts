@@ -243,19 +243,24 @@ function headerLengthTest(name: "hbh" | "dst" | "rt", bytes: number, negated: bo
   return negated ? [] : [neverMatches(field, 0xff)];
 }
 
-function translateOptionsHeader(name: "hbh" | "dst", len: { value: number; negated: boolean } | undefined, opts: { readonly span: Span } | undefined): Translation {
-  if (opts !== undefined) return refuse(`--${name}-opts: nft 1.0.6 cannot walk the options inside an IPv6 ${name === "hbh" ? "Hop-by-Hop" : "Destination"} Options header`, opts.span);
-  return withExthdr(name, len === undefined ? [] : headerLengthTest(name, len.value, len.negated));
+function translateOptionsHeader(name: "hbh" | "dst", len: { value: number; negated: boolean } | undefined, opts: { readonly span: Span } | undefined, span: Span): Translation {
+  const header = name === "hbh" ? "Hop-by-Hop" : "Destination";
+  if (opts !== undefined) return refuse(`--${name}-opts: nft 1.0.6 cannot walk the options inside an IPv6 ${header} Options header`, opts.span);
+  const t = withExthdr(name, len === undefined ? [] : headerLengthTest(name, len.value, len.negated));
+  if (isRefusal(t)) return t;
+  // ip6t_hbh returns false for a header that runs past the end of the packet; nft's exthdr reads it anyway.
+  const differs = `IPv6 packets whose ${header} Options header runs past the end of the packet: ip6t_${name} does not match them, while nft's exthdr reads the fields that are there`;
+  return approximately({ differs, nftMatches: "more", span }, ...t.stmts);
 }
 
 /** `-m hbh`: `--hbh-len` counts bytes (nft's `hbh hdrlength` counts 8-byte units beyond the first). */
 export function translateHbh(m: HbhMatch, _cx: RuleContext): Translation {
-  return translateOptionsHeader("hbh", m.hbhLen, m.hbhOpts);
+  return translateOptionsHeader("hbh", m.hbhLen, m.hbhOpts, m.span);
 }
 
 /** `-m dst`: as hbh, for the Destination Options header. */
 export function translateDst(m: DstMatch, _cx: RuleContext): Translation {
-  return translateOptionsHeader("dst", m.dstLen, m.dstOpts);
+  return translateOptionsHeader("dst", m.dstLen, m.dstOpts, m.span);
 }
 
 /**

@@ -368,3 +368,12 @@ describe("rt caveat", () => {
     expect(t.result).toBeUndefined();
   });
 });
+
+describe("hbh and dst caveat", () => {
+  it.each(["-A INPUT -m hbh --hbh-len 8 -j ACCEPT", "-A INPUT -m dst ! --dst-len 16 -j DROP", "-A INPUT -m hbh"])("%s: translated, with a warning that ip6t_hbh/ip6t_dst do not match a header cut short", (command) => {
+    const approximations = translateMatch(command, "ipv6").result?.approximations ?? [];
+    expect(approximations).toHaveLength(1);
+    expect(approximations[0]).toMatchObject({ caveat: { nftMatches: "more" }, morePermissive: command.endsWith("ACCEPT") });
+    expect(approximations[0]?.caveat.differs).toMatch(/Options header runs past the end of the packet: ip6t_(hbh|dst) does not match them/);
+  });
+});
