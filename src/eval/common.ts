@@ -460,6 +460,18 @@ export function connectionKey(ct: Conntrack): string {
   return `${ct.zone}|${t.l4proto}|${t.saddr}|${t.sport ?? ""}|${t.daddr}|${t.dport ?? ""}`;
 }
 
+/**
+ * nf_conncount's list after this packet: a connection conntrack has not confirmed yet is added once, a
+ * confirmed one is not added again (-EEXIST), and a packet without a connection counts by its own tuple.
+ * Returns `list` itself when nothing is added. Shared by xt_connlimit and nft's `ct count`.
+ */
+export function conncountAdd(list: ReadonlyMap<string, SetOverlayEntry> | undefined, ct: Conntrack | undefined, packet: Packet): ReadonlyMap<string, SetOverlayEntry> {
+  const known = list ?? new Map<string, SetOverlayEntry>();
+  if (ct !== undefined && ct.status.confirmed) return known;
+  const id = ct !== undefined ? connectionKey(ct) : `0|${packet.l4proto}|${packet.saddr}|${packet.sport ?? ""}|${packet.daddr}|${packet.dport ?? ""}`;
+  return known.has(id) ? known : new Map(known).set(id, { present: true });
+}
+
 /** The packet's connection mark as the rules see it: a mark set by an earlier packet wins over the packet's own. */
 export function ctMarkOf(state: EvalState, packet: Packet): number | undefined {
   if (packet.ct === undefined) return undefined;

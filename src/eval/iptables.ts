@@ -73,6 +73,7 @@ import {
   applyNatBinding,
   assertNever,
   chooseNatTuple,
+  conncountAdd,
   connectionKey,
   conntrackAttached,
   countPacket,
@@ -1190,14 +1191,11 @@ class Run {
     return hit !== invert;
   }
 
-  /** xt_quota: counts the packet's length while it fits; once one does not fit, the quota is spent. */
   /**
    * xt_connlimit: nf_conncount keeps, per rule and per group (the source address masked by
    * --connlimit-mask, or the destination with --connlimit-daddr, and the conntrack zone), the connections it
-   * has seen. A connection
-   * conntrack has not confirmed yet is added once; a confirmed one is not added again (nf_conncount's
-   * -EEXIST); a packet without a connection counts by its own tuple. The match is `count > N` for
-   * --connlimit-above and `count <= N` for --connlimit-upto, the count including this packet's connection.
+   * has seen ({@link conncountAdd}). The match is `count > N` for --connlimit-above and `count <= N` for
+   * --connlimit-upto, the count including this packet's connection.
    */
   private connlimitMatches(m: Extract<KnownMatch, { kind: "connlimit" }>, key: string): boolean {
     const p = this.packet;
@@ -1208,16 +1206,15 @@ class Run {
     // xt_connlimit's key is the masked address and the connection's zone.
     const group = `${maskAddress(m.daddr !== undefined ? p.daddr : p.saddr, m.mask?.value ?? full)}/${String(ct?.zone ?? 0)}`;
     const listKey = `connlimit/${key}/${group}`;
-    const list = this.state.sets.get(listKey) ?? new Map<string, SetOverlayEntry>();
-    if (ct === undefined || !ct.status.confirmed) {
-      const id = ct !== undefined ? connectionKey(ct) : `0|${p.l4proto}|${p.saddr}|${p.sport ?? ""}|${p.daddr}|${p.dport ?? ""}`;
-      if (!list.has(id)) this.state = { ...this.state, sets: withEntry(this.state.sets, listKey, new Map(list).set(id, { present: true })) };
-    }
-    const count = this.state.sets.get(listKey)?.size ?? 0;
+    const old = this.state.sets.get(listKey);
+    const list = conncountAdd(old, ct, p);
+    if (list !== old && list.size > 0) this.state = { ...this.state, sets: withEntry(this.state.sets, listKey, list) };
+    const count = list.size;
     const above = m.above !== undefined ? !m.above.negated : m.upto?.negated === true;
     return above ? count > limit.value : count <= limit.value;
   }
 
+  /** xt_quota: counts the packet's length while it fits; once one does not fit, the quota is spent. */
   private quotaMatches(m: Extract<KnownMatch, { kind: "quota" }>, key: string): boolean {
     const quota = m.quota?.value ?? 0n;
     const used = this.state.quotas.get(key) ?? 0n;

@@ -66,6 +66,7 @@ import {
   applyNatBinding,
   assertNever,
   chooseNatTuple,
+  conncountAdd,
   connectionKey,
   conntrackPriority,
   ctMarkOf,
@@ -1431,17 +1432,10 @@ class PacketRun {
     const ct = this.connection();
     // Under the site, so that a set element's list goes with the element.
     const listKey = `${site}#ct count`;
-    const list = this.sets.get(listKey) ?? new Map<string, SetOverlayEntry>();
-    // nf_conncount_add_skb: a confirmed connection is not added again (-EEXIST); others are added once.
-    if (ct === undefined || !ct.status.confirmed) {
-      const id = ct !== undefined ? connectionKey(ct) : packetTupleKey(this.packet);
-      if (!list.has(id)) {
-        const next = new Map(list);
-        next.set(id, { present: true });
-        this.sets.set(listKey, next);
-      }
-    }
-    const count = this.sets.get(listKey)?.size ?? 0;
+    const old = this.sets.get(listKey);
+    const list = conncountAdd(old, ct, this.packet);
+    if (list !== old && list.size > 0) this.sets.set(listKey, list);
+    const count = list.size;
     return count > limit === (over === true) ? GO_ON : BREAK;
   }
 
@@ -2363,10 +2357,6 @@ function portsOf(v: NftValue): NatRange["ports"] {
 /** nft's `random` and `fully-random` flags make the kernel draw the port (chooseNatTuple's random). */
 function natRandom(flags: readonly NftNatFlag[] | undefined): { readonly random?: true } {
   return flags?.includes("random") === true || flags?.includes("fully-random") === true ? { random: true } : {};
-}
-
-function packetTupleKey(p: Packet): string {
-  return `0|${p.l4proto}|${p.saddr}|${p.sport ?? ""}|${p.daddr}|${p.dport ?? ""}`;
 }
 
 /**

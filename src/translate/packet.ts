@@ -11,7 +11,7 @@
 import type { KnownMatch, MarkMask, NumberRange } from "../ast/index.js";
 import type { Span } from "../diagnostic/index.js";
 import type { NftExpr, NftExthdr, NftMatch, NftStatement } from "../nft/index.js";
-import { type ByKind, type RuleContext, type Translation, approximately, isRefusal, ok, refuse } from "./context.js";
+import { type ByKind, type RuleContext, type Translation, approximately, ok, refuse } from "./context.js";
 import { binop, eq, match, matchRange, meta, num, payload, rangeExpr, sym } from "./expr.js";
 import { excludesLaterFragments, fieldRange, matchTcpFlags, neverMatches, requireProtocol } from "./protocols.js";
 
@@ -215,7 +215,12 @@ function readsExthdr(stmts: readonly NftStatement[], name: NftExthdr["name"]): b
 
 /** The statements, or `exthdr NAME exists` when none of them reads the header. */
 function withExthdr(name: NftExthdr["name"], stmts: readonly NftStatement[]): Translation {
-  return ok(...(readsExthdr(stmts, name) ? stmts : [exthdrPresent(name), ...stmts]));
+  return ok(...exthdrStatements(name, stmts));
+}
+
+/** `stmts`, preceded by the header's presence test when none of them reads the header. */
+function exthdrStatements(name: NftExthdr["name"], stmts: readonly NftStatement[]): readonly NftStatement[] {
+  return readsExthdr(stmts, name) ? stmts : [exthdrPresent(name), ...stmts];
 }
 
 /**
@@ -246,11 +251,10 @@ function headerLengthTest(name: "hbh" | "dst" | "rt", bytes: number, negated: bo
 function translateOptionsHeader(name: "hbh" | "dst", len: { value: number; negated: boolean } | undefined, opts: { readonly span: Span } | undefined, span: Span): Translation {
   const header = name === "hbh" ? "Hop-by-Hop" : "Destination";
   if (opts !== undefined) return refuse(`--${name}-opts: nft 1.0.6 cannot walk the options inside an IPv6 ${header} Options header`, opts.span);
-  const t = withExthdr(name, len === undefined ? [] : headerLengthTest(name, len.value, len.negated));
-  if (isRefusal(t)) return t;
+  const stmts = exthdrStatements(name, len === undefined ? [] : headerLengthTest(name, len.value, len.negated));
   // ip6t_hbh returns false for a header that runs past the end of the packet; nft's exthdr reads it anyway.
   const differs = `IPv6 packets whose ${header} Options header runs past the end of the packet: ip6t_${name} does not match them, while nft's exthdr reads the fields that are there`;
-  return approximately({ differs, nftMatches: "more", span }, ...t.stmts);
+  return approximately({ differs, nftMatches: "more", span }, ...stmts);
 }
 
 /** `-m hbh`: `--hbh-len` counts bytes (nft's `hbh hdrlength` counts 8-byte units beyond the first). */
@@ -284,12 +288,11 @@ export function translateRt(m: RtMatch, _cx: RuleContext): Translation {
   if (m.rtType !== undefined) out.push(...fieldRange(field("type"), { from: m.rtType.value, to: m.rtType.value }, 0xff, m.rtType.negated, undefined));
   if (m.rtSegsleft !== undefined) out.push(...fieldRange(field("seg-left"), m.rtSegsleft.value, 0xff, m.rtSegsleft.negated, undefined));
   if (m.rtLen !== undefined) out.push(...headerLengthTest("rt", m.rtLen.value, m.rtLen.negated));
-  const t = withExthdr("rt", out);
-  if (isRefusal(t)) return t;
+  const stmts = exthdrStatements("rt", out);
   // Measured on Linux 6.18: a 48-byte packet whose Routing header claims 24 bytes is dropped by ip6t_rt
   // (no later rule nor the policy counts it), while nft's exthdr reads its fields and matches.
   const differs = "IPv6 packets whose Routing header runs past the end of the packet: ip6t_rt drops them, while nft's exthdr reads the fields that are there and lets the rule decide";
-  return approximately({ differs, nftMatches: "more", inputDrops: true, span: m.span }, ...t.stmts);
+  return approximately({ differs, nftMatches: "more", inputDrops: true, span: m.span }, ...stmts);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,23 +11,12 @@
  * The files with refused rules are checked in corpus-refused-equivalence.test.ts: without those rules,
  * against the `--allow-untranslated` translation.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { IpsetSave, Ruleset } from "../../src/ast/index.js";
-import { formatDiagnostic } from "../../src/diagnostic/index.js";
 import { type EquivalenceResult, checkEquivalence, defaultEquivalenceHost, describeCounterexample, generatePackets } from "../../src/eval/equivalence.js";
 import type { HostModel, Packet, PacketPath, RoutingHeader } from "../../src/eval/packet.js";
 import { type NftRuleset, printNftText } from "../../src/nft/index.js";
-import { parseIpsetSave, parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
-
-const corpusDir = join(import.meta.dirname, "..", "fixtures", "corpus");
-
-/** Every `*.rules` file under the corpus, relative to it (`public/x.rules`), sorted so the order is stable. */
-const corpusFiles: readonly string[] = readdirSync(corpusDir, { recursive: true, encoding: "utf8" })
-  .filter((p) => p.endsWith(".rules"))
-  .sort();
+import { corpusFiles, corpusIpsets, expectedRefusals, parseCorpusFile } from "../helpers/corpus.js";
 
 /** Packets generated per path; the issue asks for at least 2,000. */
 const packetsPerPath = 2000;
@@ -51,26 +40,6 @@ const skippedFiles: Readonly<Record<string, SkipReason>> = {
   "public/free5gc-compose-docker-host.rules": { kind: "untranslatable", why: "-j CHECKSUM --checksum-fill" },
   "public/ytdl-k3s-kuberouter-netbird-pi.rules": { kind: "untranslatable", why: "-m physdev (bridge ports)" },
 };
-
-/** The translator's refusal list per file (the same file test/translate/corpus.test.ts checks). */
-const expectedRefusals = JSON.parse(readFileSync(join(corpusDir, "expected-refusals.json"), "utf8")) as Record<string, { readonly refusals: readonly string[]; readonly why: string }>;
-
-/** The ipset fixture a rules file needs, `<stem>.ipset` next to it, parsed; undefined when there is none. */
-function ipsetsFor(file: string): IpsetSave | undefined {
-  const path = join(corpusDir, dirname(file), `${basename(file, ".rules")}.ipset`);
-  if (!existsSync(path)) return undefined;
-  const parsed = parseIpsetSave(readFileSync(path, "utf8"), { file: relative(corpusDir, path) });
-  if (parsed.value === undefined) throw new Error(`bad ipset fixture ${path}: ${parsed.diagnostics.map((d) => d.message).join("; ")}`);
-  return parsed.value;
-}
-
-function parseFile(file: string): Ruleset {
-  const text = readFileSync(join(corpusDir, file), "utf8");
-  const parsed = parseRuleset(text, { file });
-  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  if (parsed.value === undefined || errors.length > 0) throw new Error(errors.map((d) => formatDiagnostic(d, text)).join("\n"));
-  return parsed.value;
-}
 
 /** "line: message" for each refused construct, as expected-refusals.json writes them. */
 function refusalKeys(diagnostics: readonly { readonly code: string; readonly span: { readonly start: { readonly line: number } }; readonly message: string }[]): string[] {
@@ -129,8 +98,8 @@ describe("corpus equivalence", () => {
 
   it.each(corpusFiles)("%s: translation equivalent on every path, no packet refused", (file) => {
     const t0 = performance.now();
-    const ruleset = parseFile(file);
-    const ipsets = ipsetsFor(file);
+    const ruleset = parseCorpusFile(file);
+    const ipsets = corpusIpsets(file);
     const skip = skippedFiles[file];
     const translation = translate(ruleset, { file, ...(ipsets === undefined ? {} : { ipsets }) });
     if (skip?.kind === "untranslatable") {
@@ -184,14 +153,14 @@ describe("corpus equivalence", () => {
     { type: 4, segmentsLeft: 0, hdrLength: 2, reserved: 0, addresses: ["fd01::2"] },
   ];
   const sources = ["fe80::5", "fd00::1", "fd01::1", "::"];
-  const ipv6Files = corpusFiles.filter((f) => skippedFiles[f] === undefined && parseFile(f).family === "ipv6");
+  const ipv6Files = corpusFiles.filter((f) => skippedFiles[f] === undefined && parseCorpusFile(f).family === "ipv6");
   it("finds the IPv6 files, the rt and rpfilter ones among them", () => {
     expect(ipv6Files).toContain("public/codeindex-hostaudit-docker28-libvirt-ufw-counters-ip6.rules");
     expect(ipv6Files).toContain("public/issue-firewalld136-ip6-raw-security.rules");
   });
   it.each(ipv6Files)("%s: equivalent with routing headers and routes", (file) => {
-    const ruleset = parseFile(file);
-    const ipsets = ipsetsFor(file);
+    const ruleset = parseCorpusFile(file);
+    const ipsets = corpusIpsets(file);
     const nft = translate(ruleset, { file, ...(ipsets === undefined ? {} : { ipsets }) }).value?.nft;
     if (nft === undefined) throw new Error(`${file}: no translation`);
     const generated = generatePackets(ruleset, { count: packetsPerPath, seed: 2, paths: allPaths, host: routedHost });

@@ -11,18 +11,13 @@
  *    bridged), so in the model they change nothing either, while on a real bridge they would; the socket
  *    rule without --nowildcard does change outcomes, and the check must find the counterexample.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { IpsetSave, Ruleset } from "../../src/ast/index.js";
+import type { Ruleset } from "../../src/ast/index.js";
 import { type EquivalenceResult, checkEquivalence, describeCounterexample } from "../../src/eval/equivalence.js";
 import type { Packet, PacketPath } from "../../src/eval/packet.js";
-import { parseIpsetSave, parseRuleset } from "../../src/parse/index.js";
 import { translate } from "../../src/translate/index.js";
+import { corpusIpsets, expectedRefusals, parseCorpusFile } from "../helpers/corpus.js";
 import { newConnection } from "../helpers/eval.js";
-
-const corpusDir = join(import.meta.dirname, "..", "fixtures", "corpus");
-const expectedRefusals = JSON.parse(readFileSync(join(corpusDir, "expected-refusals.json"), "utf8")) as Record<string, { readonly refusals: readonly string[] }>;
 
 /** Packets generated per path; the issue asks for at least 2,000. */
 const packetsPerPath = 2000;
@@ -68,20 +63,6 @@ function transparentSocketPacket(): Packet {
   return { ...p, ct: newConnection(p) };
 }
 
-function ipsetsFor(file: string): IpsetSave | undefined {
-  const path = join(corpusDir, dirname(file), `${basename(file, ".rules")}.ipset`);
-  if (!existsSync(path)) return undefined;
-  const parsed = parseIpsetSave(readFileSync(path, "utf8"), { file: relative(corpusDir, path) });
-  if (parsed.value === undefined) throw new Error(`bad ipset fixture ${path}`);
-  return parsed.value;
-}
-
-function parseFile(file: string): Ruleset {
-  const parsed = parseRuleset(readFileSync(join(corpusDir, file), "utf8"), { file });
-  if (parsed.value === undefined || parsed.diagnostics.some((d) => d.severity === "error")) throw new Error(`${file} does not parse`);
-  return parsed.value;
-}
-
 /** `ruleset` without the rules that start on `lines`. */
 function withoutRules(ruleset: Ruleset, lines: ReadonlySet<number>): Ruleset {
   return { ...ruleset, tables: ruleset.tables.map((t) => ({ ...t, rules: t.rules.filter((r) => !lines.has(r.span.start.line)) })) };
@@ -110,8 +91,8 @@ describe("corpus files with refused rules", () => {
   });
 
   it.each(Object.keys(expectedRefusals).sort())("%s: the rest is equivalent; leaving out the refused rules costs what the table says", (file) => {
-    const ruleset = parseFile(file);
-    const ipsets = ipsetsFor(file);
+    const ruleset = parseCorpusFile(file);
+    const ipsets = corpusIpsets(file);
     const translation = translate(ruleset, { file, allowUntranslated: true, ...(ipsets === undefined ? {} : { ipsets }) });
     const nft = translation.value?.nft;
     if (nft === undefined) throw new Error(`${file}: no translation with allowUntranslated`);

@@ -12,18 +12,14 @@
  * Files the translator refuses (expected-refusals.json) are skipped with the reason. Files whose rulesets
  * the iptables evaluator does not model (rt, rpfilter) are still checked, kernel against kernel.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectFamily } from "../../src/parse/index.js";
+import { corpusDir, corpusFiles, corpusIpsetText, expectedRefusals } from "../helpers/corpus.js";
 import { type KernelCase, type KernelCaseResult, labPacketsFor, runKernelCase } from "../helpers/kernel-agreement.js";
 import { type KernelLab, type RouterInterfaces, createKernelLab, kernelLabSkipReason } from "../helpers/kernel-lab.js";
 
-const corpusDir = join(import.meta.dirname, "..", "fixtures", "corpus");
-const corpusFiles: readonly string[] = readdirSync(corpusDir, { recursive: true, encoding: "utf8" })
-  .filter((p) => p.endsWith(".rules"))
-  .sort();
-const expectedRefusals = JSON.parse(readFileSync(join(corpusDir, "expected-refusals.json"), "utf8")) as Record<string, { readonly why: string }>;
 
 /** Packets per interface orientation. */
 const packetsPerRun = 150;
@@ -71,8 +67,7 @@ describe.skipIf(kernelLabSkipReason !== undefined)(`kernel agreement, corpus${ke
   it.each(corpusFiles.filter((f) => expectedRefusals[f] === undefined))("%s", (file) => {
     if (lab === undefined) throw new Error("no lab");
     const text = readFileSync(join(corpusDir, file), "utf8");
-    const ipsetPath = join(corpusDir, dirname(file), `${basename(file, ".rules")}.ipset`);
-    const ipsets = existsSync(ipsetPath) ? readFileSync(ipsetPath, "utf8") : undefined;
+    const ipsets = corpusIpsetText(file);
     const family = detectFamily(text);
     orientations(text).forEach((interfaces, n) => {
       const c: KernelCase = {
